@@ -1,0 +1,50 @@
+# Community Navigator: `make run` serves the demo on http://127.0.0.1:5000, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app navigator
+INSTALLED := $(VENV)/.installed
+ASSETS := node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css
+POSTCODE_FILES := seed/data/wards_hackney_city.csv seed/data/postcode_districts_uk.csv seed/data/postcodes_hackney_city.csv
+
+.PHONY: run test lint install assets setup-data bench clean
+
+run: install assets setup-data
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install assets
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+assets: $(ASSETS)
+
+$(ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Migrate, load postcodes and demo data when missing, rebuild the search index.
+# Safe to run again: existing data is kept.
+setup-data: install
+	$(FLASK) db upgrade
+	$(FLASK) postcodes import --if-empty $(POSTCODE_FILES)
+	$(FLASK) seed
+	$(FLASK) search reindex
+
+bench: install
+	$(BIN)/python bench/search_bench.py
+
+clean:
+	rm -rf $(VENV) node_modules

@@ -1,0 +1,183 @@
+"""Reading the search page's URL parameters.
+
+The parameters are stable so staff can bookmark and share searches:
+q, type, category, group, day, cost, language, access, postcode, within, when, page.
+Nothing a user types can make this fail: unknown facet values are ignored,
+bad postcodes and distances become messages next to their fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from navigator.extensions import db
+from navigator.geo.postcodes import PostcodeError, find_place
+from navigator.models import Cost, ListingKind, TaxonomyTerm, Vocabulary
+from navigator.schedules import WEEKDAYS
+from navigator.search.engine import FACETS, MAX_QUERY_LENGTH, SearchRequest
+
+TAXONOMY_FACETS = {
+    "category": Vocabulary.CATEGORY,
+    "group": Vocabulary.TARGET_GROUP,
+    "language": Vocabulary.LANGUAGE,
+    "access": Vocabulary.ACCESSIBILITY,
+}
+FACET_TITLES = {
+    "type": "Type",
+    "category": "Category",
+    "group": "Who it is for",
+    "day": "Day of the week",
+    "cost": "Cost",
+    "language": "Language",
+    "access": "Accessibility",
+}
+MAX_VALUES_PER_FACET = 50
+
+
+@dataclass
+class SearchForm:
+    """The search as typed, the validated request, and messages for the form."""
+
+    request: SearchRequest
+    q: str = ""
+    postcode: str = ""
+    within: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def query_args(self, **changes: object) -> list[tuple[str, str]]:
+        """The URL parameters for this search, with changes (None removes a key)."""
+        args: dict[str, list[str]] = {}
+        if self.q:
+            args["q"] = [self.q]
+        for facet in FACETS:
+            if self.request.selected(facet):
+                args[facet] = list(self.request.selected(facet))
+        if self.postcode:
+            args["postcode"] = [self.postcode]
+        if self.within:
+            args["within"] = [self.within]
+        if self.request.this_week:
+            args["when"] = ["week"]
+        for key, value in changes.items():
+            if value is None:
+                args.pop(key, None)
+            elif isinstance(value, list | tuple):
+                args[key] = [str(v) for v in value]
+            else:
+                args[key] = [str(value)]
+        return [(key, value) for key, values in args.items() for value in values]
+
+    def url(self, **changes: object) -> str:
+        encoded = urlencode(self.query_args(**changes))
+        return "?" + encoded if encoded else "?"
+
+    def without(self, facet: str, code: str) -> str:
+        """This search with one filter value removed."""
+        remaining = [c for c in self.request.selected(facet) if c != code]
+        return self.url(**{facet: remaining or None, "page": None})
+
+    def label(self, facet: str, code: str) -> str:
+        return self.labels.get(facet, {}).get(code, code)
+
+    @property
+    def active_filters(self) -> list[tuple[str, str]]:
+        return [(facet, code) for facet in FACETS for code in self.request.selected(facet)]
+
+
+def facet_labels() -> dict[str, dict[str, str]]:
+    """Display names for every facet value, taken from the taxonomy table."""
+    labels: dict[str, dict[str, str]] = {
+        "type": {kind.value: kind.plural for kind in ListingKind},
+        "day": {day: day.capitalize() for day in WEEKDAYS},
+        "cost": {cost.value: cost.label for cost in Cost},
+    }
+    vocab_to_facet = {vocabulary: facet for facet, vocabulary in TAXONOMY_FACETS.items()}
+    for facet in TAXONOMY_FACETS:
+        labels[facet] = {}
+    rows = db.session.execute(
+        select(TaxonomyTerm.vocabulary, TaxonomyTerm.code, TaxonomyTerm.name).order_by(TaxonomyTerm.position)
+    )
+    for vocabulary, code, name in rows:
+        if vocabulary in vocab_to_facet:
+            labels[vocab_to_facet[vocabulary]][code] = name
+    return labels
+
+
+def _parse_page(raw: str | None) -> int:
+    try:
+        page = int(raw or "1")
+    except ValueError:
+        return 1
+    return page if page >= 1 else 1
+
+
+def parse_search(args: MultiDict[str, str]) -> SearchForm:
+    """Validate the search parameters. Never raises for user input."""
+    labels = facet_labels()
+    errors: dict[str, str] = {}
+
+    q = " ".join((args.get("q") or "").split())
+    if len(q) > MAX_QUERY_LENGTH:
+        q = q[:MAX_QUERY_LENGTH].rstrip()
+        errors["q"] = (
+            f"Search words must be {MAX_QUERY_LENGTH} characters or fewer: "
+            "we searched for the first part only"
+        )
+
+    filters: dict[str, tuple[str, ...]] = {}
+    for facet in FACETS:
+        known = labels[facet]
+        wanted: list[str] = []
+        for value in args.getlist(facet)[:MAX_VALUES_PER_FACET]:
+            value = value.strip()
+            if value in known and value not in wanted:
+                wanted.append(value)
+        if wanted:
+            filters[facet] = tuple(wanted)
+
+    postcode_text = " ".join((args.get("postcode") or "").split())[:20]
+    place = None
+    if postcode_text:
+        try:
+            place = find_place(postcode_text)
+            postcode_text = place.label
+        except PostcodeError as error:
+            errors["postcode"] = str(error)
+
+    within_text = (args.get("within") or "").strip()
+    within: float | None = None
+    if within_text:
+        try:
+            within = float(within_text)
+            if not 0 < within <= 50:
+                raise ValueError
+        except ValueError:
+            errors["within"] = "Choose a distance from the list"
+            within, within_text = None, ""
+        else:
+            if place is None and "postcode" not in errors:
+                errors["postcode"] = "Enter a postcode to search within a distance"
+
+    request = SearchRequest(
+        q=q,
+        filters=filters,
+        place=place,
+        within=within if place else None,
+        this_week=args.get("when") == "week",
+        page=_parse_page(args.get("page")),
+        per_page=current_app.config["RESULTS_PER_PAGE"],
+    )
+    return SearchForm(
+        request=request,
+        q=q,
+        postcode=postcode_text,
+        within=within_text,
+        errors=errors,
+        labels=labels,
+    )

@@ -1,0 +1,278 @@
+"""The public directory: organisations, venues, listings (activities, events, spaces)
+and the taxonomy that classifies them (domain.md section 5)."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from navigator.extensions import Base
+from navigator.models.types import UTCDateTime, utcnow, value_enum
+
+
+class Vocabulary(enum.Enum):
+    """The controlled vocabularies held in the taxonomy table."""
+
+    CATEGORY = "category"
+    TARGET_GROUP = "target_group"
+    ACCESSIBILITY = "accessibility"
+    LANGUAGE = "language"
+    FACILITY = "facility"
+
+
+class ListingKind(enum.Enum):
+    ACTIVITY = "activity"
+    EVENT = "event"
+    SPACE = "space"
+
+    @property
+    def label(self) -> str:
+        return {"activity": "Activity", "event": "Event", "space": "Space"}[self.value]
+
+    @property
+    def plural(self) -> str:
+        return {"activity": "Activities", "event": "Events", "space": "Spaces"}[self.value]
+
+
+class ListingStatus(enum.Enum):
+    """Moderation states (domain.md 5.4). Only PUBLISHED listings are public."""
+
+    DRAFT = "draft"
+    PENDING = "pending"
+    PUBLISHED = "published"
+    CHANGES_PENDING = "changes_pending"
+    REJECTED = "rejected"
+    HIDDEN = "hidden"
+    ARCHIVED = "archived"
+
+
+class Cost(enum.Enum):
+    """Cost bands (domain.md 5.1, local convention)."""
+
+    FREE = "free"
+    LOW = "low"
+    PAID = "paid"
+    PAY_WHAT_YOU_CAN = "pay_what_you_can"
+
+    @property
+    def label(self) -> str:
+        return {
+            "free": "Free",
+            "low": "Low cost (£5 or less)",
+            "paid": "Paid",
+            "pay_what_you_can": "Pay what you can",
+        }[self.value]
+
+
+class HowToJoin(enum.Enum):
+    DROP_IN = "drop_in"
+    BOOKING = "booking"
+    REFERRAL = "referral"
+    CONTACT_FIRST = "contact_first"
+
+    @property
+    def label(self) -> str:
+        return {
+            "drop_in": "Drop in: just turn up",
+            "booking": "Booking required",
+            "referral": "Referral required",
+            "contact_first": "Contact the organiser first",
+        }[self.value]
+
+
+class Frequency(enum.Enum):
+    """iCalendar RRULE frequencies that Open Referral UK schedules allow."""
+
+    WEEKLY = "WEEKLY"
+    MONTHLY = "MONTHLY"
+
+
+class TaxonomyTerm(Base):
+    __tablename__ = "taxonomy_terms"
+    __table_args__ = (sa.UniqueConstraint("vocabulary", "code", name="uq_taxonomy_terms_vocabulary_code"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    vocabulary: Mapped[Vocabulary] = mapped_column(value_enum(Vocabulary), index=True)
+    code: Mapped[str] = mapped_column(sa.String(60))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("taxonomy_terms.id"))
+
+    parent: Mapped[TaxonomyTerm | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[TaxonomyTerm]] = relationship(
+        back_populates="parent", order_by="TaxonomyTerm.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"<TaxonomyTerm {self.vocabulary.value}:{self.code}>"
+
+
+listing_terms = sa.Table(
+    "listing_terms",
+    Base.metadata,
+    sa.Column("listing_id", sa.ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("term_id", sa.ForeignKey("taxonomy_terms.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    website: Mapped[str | None] = mapped_column(sa.String(300))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    charity_number: Mapped[str | None] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    listings: Mapped[list[Listing]] = relationship(back_populates="organisation")
+
+
+class Venue(Base):
+    """A place: where an activity runs, or the building a space is in."""
+
+    __tablename__ = "venues"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    address_1: Mapped[str] = mapped_column(sa.String(200))
+    address_2: Mapped[str | None] = mapped_column(sa.String(200))
+    city: Mapped[str] = mapped_column(sa.String(100), default="London")
+    postcode: Mapped[str] = mapped_column(sa.String(8))
+    latitude: Mapped[float | None] = mapped_column(sa.Float)
+    longitude: Mapped[float | None] = mapped_column(sa.Float)
+    # Not a foreign key: a full-country postcode file can name wards we have not loaded.
+    ward_code: Mapped[str | None] = mapped_column(sa.String(9))
+
+    ward = relationship("Ward", primaryjoin="foreign(Venue.ward_code) == Ward.code", viewonly=True)
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [
+            line for line in (self.name, self.address_1, self.address_2, self.city, self.postcode) if line
+        ]
+
+
+class Listing(Base):
+    """Anything residents can find in the directory. Activities, events and spaces
+    share one table (single-table inheritance) so search, moderation and freshness
+    treat them alike."""
+
+    __tablename__ = "listings"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    kind: Mapped[ListingKind] = mapped_column(value_enum(ListingKind, 20), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[ListingStatus] = mapped_column(
+        value_enum(ListingStatus, 20), default=ListingStatus.DRAFT, index=True
+    )
+    organisation_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    venue_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("venues.id"), index=True)
+    cost: Mapped[Cost] = mapped_column(value_enum(Cost, 20), default=Cost.FREE)
+    cost_detail: Mapped[str] = mapped_column(sa.String(300), default="")
+    how_to_join: Mapped[HowToJoin] = mapped_column(value_enum(HowToJoin, 20), default=HowToJoin.DROP_IN)
+    min_age: Mapped[int | None] = mapped_column(sa.Integer)
+    max_age: Mapped[int | None] = mapped_column(sa.Integer)
+    contact_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    website: Mapped[str] = mapped_column(sa.String(300), default="")
+    last_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    # Events
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Spaces
+    capacity: Mapped[int | None] = mapped_column(sa.Integer)
+    bookable: Mapped[bool | None] = mapped_column(sa.Boolean)
+    booking_info: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    organisation: Mapped[Organisation] = relationship(back_populates="listings")
+    venue: Mapped[Venue | None] = relationship()
+    terms: Mapped[list[TaxonomyTerm]] = relationship(secondary=listing_terms, order_by=TaxonomyTerm.position)
+    schedules: Mapped[list[Schedule]] = relationship(
+        back_populates="listing", cascade="all, delete-orphan", order_by="Schedule.position"
+    )
+
+    __mapper_args__ = {"polymorphic_on": "kind"}
+
+    def terms_in(self, vocabulary: Vocabulary) -> list[TaxonomyTerm]:
+        return [term for term in self.terms if term.vocabulary is vocabulary]
+
+    @property
+    def categories(self) -> list[TaxonomyTerm]:
+        return self.terms_in(Vocabulary.CATEGORY)
+
+    @property
+    def target_groups(self) -> list[TaxonomyTerm]:
+        return self.terms_in(Vocabulary.TARGET_GROUP)
+
+    @property
+    def accessibility(self) -> list[TaxonomyTerm]:
+        return self.terms_in(Vocabulary.ACCESSIBILITY)
+
+    @property
+    def languages(self) -> list[TaxonomyTerm]:
+        return self.terms_in(Vocabulary.LANGUAGE)
+
+    @property
+    def facilities(self) -> list[TaxonomyTerm]:
+        return self.terms_in(Vocabulary.FACILITY)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status is ListingStatus.PUBLISHED
+
+
+class Activity(Listing):
+    """A regular group, club, class or service with a schedule."""
+
+    __mapper_args__ = {"polymorphic_identity": ListingKind.ACTIVITY}
+
+
+class Event(Listing):
+    """A one-off, dated event."""
+
+    __mapper_args__ = {"polymorphic_identity": ListingKind.EVENT}
+
+
+class Space(Listing):
+    """A community hall, library room or faith venue that groups can use or hire."""
+
+    __mapper_args__ = {"polymorphic_identity": ListingKind.SPACE}
+
+
+class Schedule(Base):
+    """When an activity meets, as an iCalendar-style rule (domain.md 5.2).
+
+    Today every rule is weekly on one day; `frequency`, `interval`, `by_day`
+    (e.g. "TU", "2TU", "-1FR") and the validity dates let richer recurrence use
+    the same rows later.
+    """
+
+    __tablename__ = "schedules"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    listing_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("listings.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+    frequency: Mapped[Frequency] = mapped_column(value_enum(Frequency, 10), default=Frequency.WEEKLY)
+    interval: Mapped[int] = mapped_column(sa.Integer, default=1)
+    by_day: Mapped[str] = mapped_column(sa.String(40))
+    opens_at: Mapped[time] = mapped_column(sa.Time)
+    closes_at: Mapped[time] = mapped_column(sa.Time)
+    valid_from: Mapped[date | None] = mapped_column(sa.Date)
+    valid_to: Mapped[date | None] = mapped_column(sa.Date)
+
+    listing: Mapped[Listing] = relationship(back_populates="schedules")

@@ -1,0 +1,79 @@
+"""How listings read to people: plain-English times, costs, ages and distances."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+from navigator.models import Listing, ListingKind
+from navigator.schedules import describe_event_time, describe_weekly, format_date
+
+
+def schedule_lines(listing: Listing) -> list[str]:
+    """When a listing happens, one line per session."""
+    if listing.kind is ListingKind.EVENT and listing.starts_at is not None:
+        return [describe_event_time(listing.starts_at, listing.ends_at)]
+    return [
+        describe_weekly(schedule.by_day, schedule.interval, schedule.opens_at, schedule.closes_at)
+        for schedule in listing.schedules
+    ]
+
+
+def cost_text(listing: Listing) -> str:
+    label = listing.cost.label
+    return f"{label}: {listing.cost_detail}" if listing.cost_detail else label
+
+
+def age_text(listing: Listing) -> str | None:
+    low, high = listing.min_age, listing.max_age
+    if low is None and high is None:
+        return None
+    if low is not None and high is not None:
+        return f"Ages {low} to {high}"
+    if low is not None:
+        return f"Ages {low} and over"
+    return f"Up to age {high}"
+
+
+def distance_text(miles: float | None) -> str:
+    if miles is None:
+        return ""
+    if miles < 0.1:
+        return "Less than 0.1 miles away"
+    if round(miles, 1) == 1.0:
+        return "1 mile away"
+    return f"{miles:.1f} miles away"
+
+
+def paragraphs(text: str) -> Markup:
+    """Plain text with blank-line paragraphs, escaped."""
+    blocks = [block.strip() for block in (text or "").split("\n\n") if block.strip()]
+    return Markup("").join(
+        Markup('<p class="govuk-body">{}</p>').format(
+            Markup("<br>").join(escape(line) for line in block.splitlines())
+        )
+        for block in blocks
+    )
+
+
+def long_date(value: datetime | None) -> str:
+    return format_date(value) if value else ""
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        schedule_lines=schedule_lines,
+        cost_text=cost_text,
+        age_text=age_text,
+        distance_text=distance_text,
+        listing_url=listing_url,
+    )
+    app.jinja_env.filters.update(paragraphs=paragraphs, long_date=long_date)
+
+
+def listing_url(listing: Listing) -> str:
+    from flask import url_for
+
+    return url_for(f"directory.{listing.kind.value}", listing_id=listing.id)

@@ -1,0 +1,220 @@
+"""Directory search: filters, facet counts, distance and paging over any SearchBackend.
+
+The backend finds documents that match the words typed; everything else (facets,
+proximity, "this week") is worked out here so every backend behaves the same.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from navigator import clock
+from navigator.geo.postcodes import Place, bounding_box, miles_between
+from navigator.search.index import Match, SearchBackend, SearchDocument
+
+FACETS = ("type", "category", "group", "day", "cost", "language", "access")
+MAX_QUERY_LENGTH = 200
+WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A validated search, as the stable URL parameters describe it."""
+
+    q: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    place: Place | None = None
+    within: float | None = None
+    this_week: bool = False
+    page: int = 1
+    per_page: int = 20
+
+    def selected(self, facet: str) -> tuple[str, ...]:
+        return self.filters.get(facet, ())
+
+
+@dataclass(frozen=True)
+class Hit:
+    document: SearchDocument
+    score: float
+    distance: float | None  # miles
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    code: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """A filter the user could remove, and how many results they would then get."""
+
+    facet: str
+    code: str
+    count: int
+
+
+@dataclass
+class SearchOutcome:
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    facets: dict[str, list[FacetCount]]
+    broadened: bool = False
+    relaxations: list[Relaxation] = field(default_factory=list)
+    nearest: list[Hit] = field(default_factory=list)
+
+
+def _facet_values(doc: SearchDocument, facet: str) -> tuple[str, ...]:
+    if facet == "type":
+        return (doc.kind,)
+    return doc.facets.get(facet, ())
+
+
+def _passes(doc: SearchDocument, filters: Mapping[str, tuple[str, ...]], skip: str | None = None) -> bool:
+    """OR within a facet, AND across facets."""
+    for facet, wanted in filters.items():
+        if facet == skip or not wanted:
+            continue
+        if not set(wanted).intersection(_facet_values(doc, facet)):
+            return False
+    return True
+
+
+def _is_current(doc: SearchDocument, now_ts: float) -> bool:
+    """Events that have finished drop out of search."""
+    if doc.kind != "event":
+        return True
+    end = doc.ends_at if doc.ends_at is not None else doc.starts_at
+    return end is None or end >= now_ts
+
+
+def _happens_this_week(doc: SearchDocument, now_ts: float) -> bool:
+    if doc.kind != "event" or doc.starts_at is None:
+        return False
+    return doc.starts_at < now_ts + WEEK.total_seconds()
+
+
+def _locate(matches: Iterable[Match], place: Place | None) -> list[Hit]:
+    hits = []
+    box = bounding_box(place.point, 60) if place else None
+    for match in matches:
+        doc = match.document
+        distance = None
+        if place is not None and doc.latitude is not None and doc.longitude is not None:
+            assert box is not None
+            if box[0] <= doc.latitude <= box[1] and box[2] <= doc.longitude <= box[3]:
+                distance = miles_between(place.point, (doc.latitude, doc.longitude))
+            else:
+                distance = math.inf
+        hits.append(Hit(doc, match.score, distance))
+    return hits
+
+
+def _sort(hits: list[Hit], request: SearchRequest) -> list[Hit]:
+    if request.place is not None:
+        return sorted(hits, key=lambda h: (h.distance is None, h.distance or 0.0, -h.score, h.document.name))
+    if request.this_week or request.selected("type") == ("event",):
+        return sorted(hits, key=lambda h: (h.document.starts_at or math.inf, h.document.name))
+    if request.q:
+        return sorted(hits, key=lambda h: (-h.score, h.document.name.lower()))
+    return sorted(hits, key=lambda h: h.document.name.lower())
+
+
+def _within(hit: Hit, miles: float | None) -> bool:
+    return miles is None or (hit.distance is not None and hit.distance <= miles)
+
+
+def run_search(backend: SearchBackend, request: SearchRequest) -> SearchOutcome:
+    """Find, filter, count, sort and page listings for one search request."""
+    now_ts = clock.now().timestamp()
+    broadened = False
+    matches = backend.match(request.q, match_all_words=True)
+    if not matches and request.q:
+        # Nothing has every word: show what matches any of them, and say so.
+        matches = backend.match(request.q, match_all_words=False)
+        broadened = bool(matches)
+    located = [hit for hit in _locate(matches, request.place) if _is_current(hit.document, now_ts)]
+
+    def scoped(hits: Iterable[Hit], within: float | None = request.within) -> list[Hit]:
+        return [
+            hit
+            for hit in hits
+            if _within(hit, within) and (not request.this_week or _happens_this_week(hit.document, now_ts))
+        ]
+
+    candidates = scoped(located)
+    facets = _count_facets(candidates, request.filters)
+    results = _sort([hit for hit in candidates if _passes(hit.document, request.filters)], request)
+
+    per_page = max(request.per_page, 1)
+    pages = max(math.ceil(len(results) / per_page), 1)
+    page = min(max(request.page, 1), pages)
+    start = (page - 1) * per_page
+    outcome = SearchOutcome(
+        hits=results[start : start + per_page],
+        total=len(results),
+        page=page,
+        pages=pages,
+        facets=facets,
+        broadened=broadened,
+    )
+    if not results:
+        outcome.relaxations = _relaxations(candidates, request)
+        if request.place is not None:
+            outcome.nearest = _nearest(located, request, scoped)
+    return outcome
+
+
+def _count_facets(
+    candidates: list[Hit], filters: Mapping[str, tuple[str, ...]]
+) -> dict[str, list[FacetCount]]:
+    """Counts for each facet value given every *other* facet's filters, so ticking
+    one more box in a facet shows what it would add."""
+    facets: dict[str, list[FacetCount]] = {}
+    for facet in FACETS:
+        counter: Counter[str] = Counter()
+        for hit in candidates:
+            if _passes(hit.document, filters, skip=facet):
+                counter.update(set(_facet_values(hit.document, facet)))
+        selected = set(filters.get(facet, ()))
+        codes = set(counter) | selected
+        facets[facet] = [FacetCount(code, counter.get(code, 0), code in selected) for code in sorted(codes)]
+    return facets
+
+
+def _relaxations(candidates: list[Hit], request: SearchRequest) -> list[Relaxation]:
+    options = []
+    for facet, codes in request.filters.items():
+        for code in codes:
+            remaining = tuple(c for c in codes if c != code)
+            filters = {**request.filters, facet: remaining}
+            count = sum(1 for hit in candidates if _passes(hit.document, filters))
+            if count:
+                options.append(Relaxation(facet, code, count))
+    return sorted(options, key=lambda r: -r.count)
+
+
+def _nearest(
+    located: list[Hit], request: SearchRequest, scoped: Callable[..., list[Hit]], limit: int = 3
+) -> list[Hit]:
+    """The closest listings ignoring the distance limit, then ignoring filters too."""
+    unbounded = scoped(located, within=None)
+    for pool in (
+        [hit for hit in unbounded if _passes(hit.document, request.filters)],
+        unbounded,
+    ):
+        near = sorted(
+            (hit for hit in pool if hit.distance is not None and math.isfinite(hit.distance)),
+            key=lambda h: h.distance or 0.0,
+        )
+        if near:
+            return near[:limit]
+    return []

@@ -1,0 +1,180 @@
+"""Whoosh (whoosh3) implementation of SearchBackend.
+
+Several processes (gunicorn workers, a CLI reindex) may write at once: Whoosh
+allows one writer per index directory, guarded by a file lock, so writers wait
+for the lock and retry a bounded number of times (see docs/dependencies notes
+in the README).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.index import LockError
+from whoosh.writing import CLEAR
+
+from navigator.search.index import Match, Progress, SearchDocument
+
+FACET_FIELDS = ("category", "group", "day", "cost", "language", "access")
+TEXT_FIELDS = ("name", "tags", "description")
+INDEX_NAME = "listings"
+WRITE_ATTEMPTS = 20
+MAX_WORDS = 12
+
+# Words split on anything that is not a letter or digit, in any script.
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _schema() -> Schema:
+    analyzer = StemmingAnalyzer()
+    fields: dict[str, object] = {
+        "id": ID(unique=True, stored=True),
+        "kind": ID(stored=True),
+        "name": TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
+        "tags": TEXT(analyzer=analyzer, field_boost=2.0),
+        "description": TEXT(analyzer=analyzer),
+        "latitude": STORED(),
+        "longitude": STORED(),
+        "starts_at": STORED(),
+        "ends_at": STORED(),
+    }
+    for facet in FACET_FIELDS:
+        fields[facet] = KEYWORD(stored=True, lowercase=False, scorable=False)
+    return Schema(**fields)
+
+
+class WhooshBackend:
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        self.schema = _schema()
+        self._ensure_index()
+
+    # -- writing ----------------------------------------------------------
+    def _ensure_index(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if not whoosh_index.exists_in(str(self.directory), indexname=INDEX_NAME):
+            # Another process may be creating it at the same moment.
+            with contextlib.suppress(LockError):
+                whoosh_index.create_in(str(self.directory), self.schema, indexname=INDEX_NAME)
+
+    def _open(self) -> whoosh_index.Index:
+        return whoosh_index.open_dir(str(self.directory), indexname=INDEX_NAME)
+
+    def _writer(self):  # type: ignore[no-untyped-def]
+        index = self._open()
+        last_error: Exception | None = None
+        for _ in range(WRITE_ATTEMPTS):
+            try:
+                return index.writer(timeout=10.0, delay=0.02)
+            except LockError as error:
+                last_error = error
+        raise RuntimeError("The search index is busy; try again") from last_error
+
+    def upsert(self, documents: Iterable[SearchDocument]) -> None:
+        docs = list(documents)
+        if not docs:
+            return
+        writer = self._writer()
+        try:
+            for doc in docs:
+                writer.update_document(**self._fields(doc))
+        except Exception:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        if not ids:
+            return
+        writer = self._writer()
+        try:
+            for doc_id in ids:
+                writer.delete_by_term("id", doc_id)
+        except Exception:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def rebuild(self, documents: Iterable[SearchDocument], progress: Progress | None = None) -> int:
+        # One writer replaces every segment at commit (CLEAR): searches keep using the
+        # old generation until then, and other writers wait for the lock.
+        writer = self._writer()
+        count = 0
+        try:
+            for doc in documents:
+                writer.add_document(**self._fields(doc))
+                count += 1
+                if progress:
+                    progress(1)
+        except Exception:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=CLEAR)
+        return count
+
+    @staticmethod
+    def _fields(doc: SearchDocument) -> dict[str, object]:
+        fields: dict[str, object] = {
+            "id": doc.id,
+            "kind": doc.kind,
+            "name": doc.name,
+            "tags": doc.tags,
+            "description": doc.description,
+            "latitude": doc.latitude,
+            "longitude": doc.longitude,
+            "starts_at": doc.starts_at,
+            "ends_at": doc.ends_at,
+        }
+        for facet in FACET_FIELDS:
+            fields[facet] = " ".join(doc.facets.get(facet, ()))
+        return fields
+
+    # -- reading ----------------------------------------------------------
+    def doc_count(self) -> int:
+        return int(self._open().doc_count())
+
+    def match(self, text: str, *, match_all_words: bool = True) -> list[Match]:
+        index = self._open()
+        with index.searcher() as searcher:
+            query = self._query(text, match_all_words)
+            hits = searcher.search(query, limit=None)
+            return [Match(self._document(hit.fields()), float(hit.score or 0.0)) for hit in hits]
+
+    def _query(self, text: str, match_all_words: bool) -> wq.Query:
+        words = [w.lower() for w in _WORD.findall(text or "")][:MAX_WORDS]
+        clauses: list[wq.Query] = []
+        for word in words:
+            alternatives: list[wq.Query] = []
+            for field in TEXT_FIELDS:
+                stems = list(self.schema[field].process_text(word, mode="query"))
+                alternatives.extend(wq.Term(field, stem) for stem in stems)
+                maxdist = 0 if len(word) <= 3 else 1 if len(word) <= 6 else 2
+                if maxdist:
+                    alternatives.append(wq.FuzzyTerm(field, word, boost=0.5, maxdist=maxdist, prefixlength=1))
+            if alternatives:
+                clauses.append(wq.Or(alternatives))
+        if not clauses:
+            return wq.Every()
+        return wq.And(clauses) if match_all_words else wq.Or(clauses)
+
+    @staticmethod
+    def _document(stored: dict[str, object]) -> SearchDocument:
+        facets = {facet: tuple(str(stored.get(facet) or "").split()) for facet in FACET_FIELDS}
+        return SearchDocument(
+            id=str(stored["id"]),
+            kind=str(stored["kind"]),
+            name=str(stored.get("name") or ""),
+            facets=facets,
+            latitude=stored.get("latitude"),  # type: ignore[arg-type]
+            longitude=stored.get("longitude"),  # type: ignore[arg-type]
+            starts_at=stored.get("starts_at"),  # type: ignore[arg-type]
+            ends_at=stored.get("ends_at"),  # type: ignore[arg-type]
+        )

@@ -1,0 +1,169 @@
+"""Shared fixtures: a real database built by migrations (SQLite, or PostgreSQL from
+TEST_DATABASE_URL), a real search index in a temp dir, the Flask test client."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from navigator import clock, create_app
+from navigator.config import PROJECT_ROOT, TestConfig
+from navigator.extensions import db
+from navigator.geo.importer import import_file
+from navigator.models import Cost, HowToJoin, Listing, ListingKind, Organisation, Vocabulary
+from navigator.search.whoosh_backend import WhooshBackend
+from navigator.seeding import load_taxonomy
+from navigator.services.listings import ListingData, WeeklySession, add_listings, create_venue
+
+SEED_DATA = PROJECT_ROOT / "seed" / "data"
+# Tables loaded once per test session and kept between tests.
+REFERENCE_TABLES = {
+    "postcodes",
+    "postcode_districts",
+    "wards",
+    "postcode_imports",
+    "taxonomy_terms",
+    "alembic_version",
+}
+
+
+def database_url(tmp_dir: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
+
+
+def reset_database(url: str) -> None:
+    """Start from an empty database (PostgreSQL keeps its schema between runs)."""
+    if url.startswith("postgresql"):
+        engine = sa.create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def session_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    tmp_dir = tmp_path_factory.mktemp("app")
+    url = database_url(tmp_dir)
+    reset_database(url)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, SEARCH_INDEX_DIR=str(tmp_dir / "index"))
+    with app.app_context():
+        upgrade()
+        for name in ("wards_hackney_city.csv", "postcode_districts_uk.csv", "postcodes_hackney_city.csv"):
+            import_file(SEED_DATA / name)
+        load_taxonomy()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(session_app: Flask, tmp_path: Path) -> Iterator[Flask]:
+    """The app with an empty directory and a fresh search index for each test."""
+    session_app.extensions["search"] = WhooshBackend(tmp_path / "index")
+    session_app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "index")
+    with session_app.app_context():
+        yield session_app
+        db.session.rollback()
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name not in REFERENCE_TABLES:
+                    connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def frozen_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """Set the application's clock: frozen_now(datetime(..., tzinfo=UTC))."""
+
+    def freeze(moment: datetime) -> None:
+        monkeypatch.setattr(clock, "now", lambda: moment)
+
+    return freeze
+
+
+@pytest.fixture
+def make_org(app: Flask) -> Callable[..., Organisation]:
+    def make(name: str | None = None, **fields: Any) -> Organisation:
+        org = Organisation(
+            name=name or f"Test group {uuid.uuid4().hex[:8]}", description="A test group", **fields
+        )
+        db.session.add(org)
+        db.session.commit()
+        return org
+
+    return make
+
+
+@pytest.fixture
+def make_listing(app: Flask, make_org: Callable[..., Organisation]) -> Callable[..., Listing]:
+    """Publish a listing through the service layer (so it is indexed too)."""
+    default_org: list[Organisation] = []
+
+    def make(
+        name: str = "Test activity",
+        *,
+        kind: ListingKind = ListingKind.ACTIVITY,
+        postcode: str | None = "E8 1DY",
+        categories: tuple[str, ...] = (),
+        groups: tuple[str, ...] = (),
+        languages: tuple[str, ...] = (),
+        access: tuple[str, ...] = (),
+        days: tuple[str, ...] = ("tuesday",),
+        starts_in: timedelta | None = None,
+        **fields: Any,
+    ) -> Listing:
+        if not default_org:
+            default_org.append(make_org("Hackney Test Network"))
+        venue_id = None
+        if postcode:
+            venue = create_venue(name=f"{name} venue", address_1="1 Test Street", postcode=postcode)
+            db.session.flush()
+            venue_id = venue.id
+        data = ListingData(
+            kind=kind,
+            name=name,
+            organisation_id=fields.pop("organisation_id", default_org[0].id),
+            venue_id=venue_id,
+            terms={
+                Vocabulary.CATEGORY: list(categories),
+                Vocabulary.TARGET_GROUP: list(groups),
+                Vocabulary.LANGUAGE: list(languages),
+                Vocabulary.ACCESSIBILITY: list(access),
+            },
+            cost=fields.pop("cost", Cost.FREE),
+            how_to_join=fields.pop("how_to_join", HowToJoin.DROP_IN),
+            **fields,
+        )
+        if kind is ListingKind.ACTIVITY:
+            data.sessions = [WeeklySession(day, time(10, 30), time(12, 0)) for day in days]
+        if kind is ListingKind.EVENT:
+            start = clock.now() + (starts_in if starts_in is not None else timedelta(days=2))
+            data.starts_at = start.astimezone(UTC).replace(microsecond=0)
+            data.ends_at = data.starts_at + timedelta(hours=2)
+        return add_listings([data])[0]
+
+    return make
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A run in which no test passed (all skipped, none collected) is a failure."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    passed = len(reporter.stats.get("passed", [])) if reporter else 0
+    if exitstatus == 0 and passed == 0 and not session.config.option.collectonly:
+        session.exitstatus = 1
