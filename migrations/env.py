@@ -13,9 +13,7 @@ logger = logging.getLogger("alembic.env")
 
 # Flask-SQLAlchemy 3.1: use db.engine directly (get_engine() warns, which breaks tests).
 target_db = current_app.extensions["migrate"].db
-config.set_main_option(
-    "sqlalchemy.url", target_db.engine.url.render_as_string(hide_password=False).replace("%", "%%")
-)
+config.set_main_option("sqlalchemy.url", target_db.engine.url.render_as_string(hide_password=False).replace("%", "%%"))
 
 
 def render_item(type_, obj, autogen_context):  # type: ignore[no-untyped-def]

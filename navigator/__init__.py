@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import Flask, g, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import Engine, event
 
-from navigator.config import PROJECT_ROOT, Config, config_from_environment
-from navigator.extensions import csrf, db, migrate
+from navigator.config import INSTANCE_DIR, PROJECT_ROOT, Config, config_from_environment
+from navigator.extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: type[Config] | Config | None = None, **overrides: Any) -> Flask:
@@ -19,7 +20,7 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "navigator" / "static"),
-        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_path=str(INSTANCE_DIR),
     )
     app.config.from_object(config or config_from_environment())
     app.config.update(overrides)
@@ -39,18 +40,45 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
     import navigator.models  # noqa: F401  (register every table)
 
     db.init_app(app)
+    with app.app_context():
+        _tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.session_protection = "strong"
+
+    from navigator.services.accounts import load_user
+
+    login_manager.user_loader(load_user)
+
+    @app.teardown_request
+    def forget_user(_error: BaseException | None = None) -> None:
+        # Flask-Login caches the user on g, which lives as long as the app context: with
+        # an app context around several requests (tests, CLI), never carry it over.
+        g.pop("_login_user", None)
 
     from navigator.search import init_search
 
     init_search(app)
 
+    from navigator.admin import bp as admin_bp
     from navigator.assets import bp as assets_bp
+    from navigator.auth.views import bp as auth_bp
+    from navigator.casework import bp as casework_bp
     from navigator.directory import bp as directory_bp
     from navigator.health import bp as health_bp
+    from navigator.referrals import bp as referrals_bp
+    from navigator.staff import bp as staff_bp
 
     app.register_blueprint(assets_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(referrals_bp)
+    app.register_blueprint(casework_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(health_bp)
 
@@ -67,6 +95,23 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
     register_template_helpers(app)
     _add_security_headers(app)
     return app
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """SQLite: enforce foreign keys as PostgreSQL does, let readers and a writer work at
+    once (WAL), and wait for a lock instead of failing at once."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(connection, _record):  # type: ignore[no-untyped-def]
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
 
 
 def _ensure_sqlite_directory(uri: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, send_from_directory
 from werkzeug.wrappers import Response
 
-from navigator.auth_marks import public
+from navigator.auth.decorators import public
 
 bp = Blueprint("assets", __name__)
 

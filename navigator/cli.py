@@ -1,11 +1,13 @@
-"""Command-line tasks: `flask seed`, `flask search reindex`, `flask postcodes import`."""
+"""Command-line tasks: `flask seed`, `flask search reindex`, `flask postcodes import`,
+`flask outbox send`, `flask users create-admin`."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
@@ -14,6 +16,8 @@ from navigator.extensions import db
 search_cli = AppGroup("search", help="Search index tasks.")
 postcodes_cli = AppGroup("postcodes", help="Postcode lookup tables.")
 taxonomy_cli = AppGroup("taxonomy", help="Categories, target groups and other vocabularies.")
+outbox_cli = AppGroup("outbox", help="Mail waiting to be sent.")
+users_cli = AppGroup("users", help="Staff accounts.")
 
 
 @search_cli.command("reindex")
@@ -28,9 +32,7 @@ def reindex_command() -> None:
 
 
 @postcodes_cli.command("import")
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--if-empty", is_flag=True, help="Do nothing if postcodes are already loaded.")
 def import_postcodes_command(paths: tuple[Path, ...], if_empty: bool) -> None:
     """Load postcode, district or ward CSVs, or the ONS Postcode Directory CSV."""
@@ -59,14 +61,72 @@ def load_taxonomy_command() -> None:
 
 @click.command("seed")
 def seed_command() -> None:
-    """Load the taxonomy, and the demo directory if the database has none."""
-    from navigator.seeding import directory_is_empty, load_demo_directory, load_taxonomy
+    """Load the taxonomy, the demo directory if the database has none, and the demo staff
+    accounts and referrals if there are no accounts yet (never in production)."""
+    from navigator.seeding import (
+        DemoDirectoryMissing,
+        SeedError,
+        demo_password,
+        directory_is_empty,
+        load_demo_directory,
+        load_demo_people,
+        load_taxonomy,
+        no_staff_accounts,
+    )
 
     click.echo(f"Loaded {load_taxonomy()} taxonomy terms.")
-    if not directory_is_empty():
+    if directory_is_empty():
+        click.echo(f"Loaded {load_demo_directory()} demo listings.")
+    else:
         click.echo("The directory already has data; demo listings not loaded.")
+    if os.environ.get("NAVIGATOR_ENV", "development") == "production":
+        click.echo("Production: demo accounts and referrals are never loaded. Use `flask users create-admin`.")
         return
-    click.echo(f"Loaded {load_demo_directory()} demo listings.")
+    if not no_staff_accounts():
+        click.echo("There are staff accounts already; demo accounts and referrals not loaded.")
+        return
+    try:
+        password = demo_password()
+        loaded = load_demo_people(password=password)
+    except DemoDirectoryMissing as error:
+        click.echo(f"Demo accounts and referrals not loaded. {error}")
+        return
+    except SeedError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Loaded {loaded.teams} teams, {loaded.users} demo accounts and {loaded.referrals} demo referrals.")
+    click.echo(f"Demo accounts (see README.md) sign in with the password: {password}")
+
+
+@outbox_cli.command("send")
+@click.option("--limit", default=200, show_default=True, help="Most messages to send in this run.")
+def send_outbox_command(limit: int) -> None:
+    """Send the mail that is due, and retry failed messages whose time has come."""
+    from navigator.models import OutboxMessage, OutboxStatus
+    from navigator.services.mail import send_pending
+
+    sent, failed = send_pending(limit=limit)
+    pending = db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(OutboxMessage.status == OutboxStatus.PENDING)
+    )
+    click.echo(f"Sent {sent}, failed {failed}, pending {pending}")
+
+
+@users_cli.command("create-admin")
+@click.argument("email")
+@click.argument("name")
+def create_admin_command(email: str, name: str) -> None:
+    """Create a system admin (the first account of a new deployment) and print a one-time
+    link to choose a password. Share the link only with that person."""
+    from navigator.services.accounts import AccountError, create_admin
+
+    try:
+        user, link = create_admin(email=email, name=name)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    days = current_app.config["INVITATION_MAX_AGE"] // (24 * 60 * 60)
+    click.echo(f"Created admin account for {user.name} <{user.email}>.")
+    click.echo(f"Send them this link to choose a password. It works once, for {days} days:")
+    click.echo(link)
 
 
 def register_cli(app: Flask) -> None:
@@ -74,3 +134,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(postcodes_cli)
     app.cli.add_command(taxonomy_cli)
     app.cli.add_command(seed_command)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(users_cli)

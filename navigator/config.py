@@ -36,6 +36,37 @@ class Config:
     # Distances offered on the search form, in miles.
     DISTANCE_CHOICES = (0.5, 1, 2, 3, 5)
     WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # tokens last as long as the session: long forms are typed slowly
+
+    # Mail: "console" prints messages to the log; "smtp" sends through SMTP_HOST.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Community Navigator <no-reply@navigator.example.org>")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "true").lower() == "true"
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+    # Public address used in emailed links (password resets, invitations).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    # Referral pathway (local conventions, domain.md 2.3-2.9).
+    UNABLE_TO_CONTACT_ATTEMPTS = int(os.environ.get("UNABLE_TO_CONTACT_ATTEMPTS", "3"))
+    NAVIGATOR_SELF_ALLOCATION = os.environ.get("NAVIGATOR_SELF_ALLOCATION", "true").lower() == "true"
+    DEFAULT_CASELOAD_CAP = int(os.environ.get("DEFAULT_CASELOAD_CAP", "25"))
+    REVIEW_INTERVAL_DAYS = int(os.environ.get("REVIEW_INTERVAL_DAYS", "42"))
+    FOLLOW_UP_AFTER_DAYS = int(os.environ.get("FOLLOW_UP_AFTER_DAYS", "90"))
+    # argon2id (time cost, memory in KiB, parallelism): the library's recommended defaults.
+    ARGON2_PARAMETERS = (3, 65536, 4)
+    # Staff with case access sign in with a second factor (NHS DSPT asks for MFA).
+    REQUIRE_TWO_FACTOR = os.environ.get("REQUIRE_TWO_FACTOR", "true").lower() == "true"
+    PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", str(60 * 60)))
+    INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE", str(7 * 24 * 60 * 60)))
+
+    # Rate limits (flask-limiter). memory:// suits one process; use redis:// for several.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    SELF_REFERRAL_RATE_LIMIT = os.environ.get("SELF_REFERRAL_RATE_LIMIT", "5 per hour")
+    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     TESTING = False
@@ -43,6 +74,13 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    # Tests post forms without tokens; tests/foundation/test_csrf.py turns it back on.
+    WTF_CSRF_ENABLED = False
+    # Cheap hashing keeps the suite fast; the real parameters are tested in tests/auth.
+    ARGON2_PARAMETERS = (1, 1024, 1)
+    RATELIMIT_ENABLED = False
+    MAIL_BACKEND = "console"
+    BASE_URL = "http://localhost"
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
-from navigator.auth_marks import public
+from navigator.auth.decorators import public
 from navigator.extensions import db
 from navigator.search import get_backend
 

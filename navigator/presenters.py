@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Flask
 from markupsafe import Markup, escape
 
+from navigator.clock import LONDON
 from navigator.models import Listing, ListingKind
-from navigator.schedules import describe_event_time, describe_weekly, format_date
+from navigator.schedules import describe_event_time, describe_weekly, format_date, format_time
 
 
 def schedule_lines(listing: Listing) -> list[str]:
@@ -51,15 +52,29 @@ def paragraphs(text: str) -> Markup:
     """Plain text with blank-line paragraphs, escaped."""
     blocks = [block.strip() for block in (text or "").split("\n\n") if block.strip()]
     return Markup("").join(
-        Markup('<p class="govuk-body">{}</p>').format(
-            Markup("<br>").join(escape(line) for line in block.splitlines())
-        )
+        Markup('<p class="govuk-body">{}</p>').format(Markup("<br>").join(escape(line) for line in block.splitlines()))
         for block in blocks
     )
 
 
 def long_date(value: datetime | None) -> str:
     return format_date(value) if value else ""
+
+
+def london_datetime(value: datetime | None) -> str:
+    """ "25 November 2026, 2:05pm" in London time."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    return f"{local.day} {local:%B %Y}, {format_time(local.time())}"
+
+
+def london_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    return f"{value.day} {value:%B %Y}"
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -70,7 +85,12 @@ def register_template_helpers(app: Flask) -> None:
         distance_text=distance_text,
         listing_url=listing_url,
     )
-    app.jinja_env.filters.update(paragraphs=paragraphs, long_date=long_date)
+    from navigator.staff.links import staff_links
+
+    app.jinja_env.globals.update(staff_links=staff_links)
+    app.jinja_env.filters.update(
+        paragraphs=paragraphs, long_date=long_date, london_datetime=london_datetime, london_date=london_date
+    )
 
 
 def listing_url(listing: Listing) -> str:

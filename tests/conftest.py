@@ -21,6 +21,7 @@ from navigator.config import PROJECT_ROOT, TestConfig
 from navigator.extensions import db
 from navigator.geo.importer import import_file
 from navigator.models import Cost, HowToJoin, Listing, ListingKind, Organisation, Vocabulary
+from navigator.models.audit import APPEND_ONLY_TRIGGERS
 from navigator.search.whoosh_backend import WhooshBackend
 from navigator.seeding import load_taxonomy
 from navigator.services.listings import ListingData, WeeklySession, add_listings, create_venue
@@ -34,6 +35,11 @@ REFERENCE_TABLES = {
     "postcode_imports",
     "taxonomy_terms",
     "alembic_version",
+    # Seeded by migration 0002: emptying them would leave later tests without roles or sources.
+    "roles",
+    "role_permissions",
+    "referral_sources",
+    "bank_holidays",
 }
 
 
@@ -76,10 +82,31 @@ def app(session_app: Flask, tmp_path: Path) -> Iterator[Flask]:
         yield session_app
         db.session.rollback()
         db.session.remove()
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                if table.name not in REFERENCE_TABLES:
-                    connection.execute(table.delete())
+        empty_tables()
+
+
+def empty_tables() -> None:
+    """Delete every row the test made. The audit log refuses deletes (append-only), so
+    PostgreSQL truncates (row triggers do not fire) and SQLite lifts its triggers briefly."""
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        triggers = (
+            connection.execute(
+                sa.text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")
+            )
+            .scalars()
+            .all()
+        )
+        for name in APPEND_ONLY_TRIGGERS["sqlite"]:
+            connection.execute(sa.text(f"DROP TRIGGER IF EXISTS {name}"))
+        for table in tables:
+            connection.execute(table.delete())
+        for sql in triggers:
+            connection.execute(sa.text(sql))
 
 
 @pytest.fixture
@@ -100,9 +127,7 @@ def frozen_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
 @pytest.fixture
 def make_org(app: Flask) -> Callable[..., Organisation]:
     def make(name: str | None = None, **fields: Any) -> Organisation:
-        org = Organisation(
-            name=name or f"Test group {uuid.uuid4().hex[:8]}", description="A test group", **fields
-        )
+        org = Organisation(name=name or f"Test group {uuid.uuid4().hex[:8]}", description="A test group", **fields)
         db.session.add(org)
         db.session.commit()
         return org
@@ -167,3 +192,37 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     passed = len(reporter.stats.get("passed", [])) if reporter else 0
     if exitstatus == 0 and passed == 0 and not session.config.option.collectonly:
         session.exitstatus = 1
+
+
+@pytest.fixture
+def staff(app: Flask) -> dict[str, Any]:
+    """One of each kind of staff: a referrer in a team, a navigator, a team lead, an admin."""
+    from tests.factories import make_team, make_user
+
+    team = make_team("Hackney Adult Social Care North", email="ascn@example.org")
+    other_team = make_team("City Mental Health Team", source_code="mental_health")
+    return {
+        "team": team,
+        "other_team": other_team,
+        "referrer": make_user("referrer", teams=[team], name="Rita Referrer"),
+        "other_referrer": make_user("referrer", teams=[other_team], name="Omar Otherteam"),
+        "navigator": make_user("navigator", name="Nadia Navigator"),
+        "other_navigator": make_user("navigator", name="Nico Navigator"),
+        "lead": make_user("team_lead", name="Lena Lead"),
+        "admin": make_user("admin", name="Adam Admin"),
+    }
+
+
+@pytest.fixture
+def login_as(client: FlaskClient) -> Callable[[Any], FlaskClient]:
+    """Sign in through the real sign-in form."""
+    from tests.factories import sign_in
+
+    def login(user: Any) -> FlaskClient:
+        client.post("/sign-out")
+        response = sign_in(client, user)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        assert response.headers["Location"].endswith("/staff/"), response.headers["Location"]
+        return client
+
+    return login

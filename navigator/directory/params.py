@@ -8,11 +8,14 @@ bad postcodes and distances become messages next to their fields.
 
 from __future__ import annotations
 
+import unicodedata
+import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import aliased as sa_aliased
 from werkzeug.datastructures import MultiDict
 
 from navigator.extensions import db
@@ -49,6 +52,10 @@ class SearchForm:
     within: str = ""
     errors: dict[str, str] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Top-level categories: searchable, but the filter list shows their children.
+    parent_categories: frozenset[str] = frozenset()
+    # A navigator finding activities for a case (casework): kept on every link of the search.
+    for_case: str = ""
 
     def query_args(self, **changes: object) -> list[tuple[str, str]]:
         """The URL parameters for this search, with changes (None removes a key)."""
@@ -64,6 +71,8 @@ class SearchForm:
             args["within"] = [self.within]
         if self.request.this_week:
             args["when"] = ["week"]
+        if self.for_case:
+            args["for_case"] = [self.for_case]
         for key, value in changes.items():
             if value is None:
                 args.pop(key, None)
@@ -81,6 +90,9 @@ class SearchForm:
         """This search with one filter value removed."""
         remaining = [c for c in self.request.selected(facet) if c != code]
         return self.url(**{facet: remaining or None, "page": None})
+
+    def shows_option(self, facet: str, code: str) -> bool:
+        return facet != "category" or code not in self.parent_categories or code in self.request.selected(facet)
 
     def label(self, facet: str, code: str) -> str:
         return self.labels.get(facet, {}).get(code, code)
@@ -109,6 +121,18 @@ def facet_labels() -> dict[str, dict[str, str]]:
     return labels
 
 
+def parent_category_codes() -> frozenset[str]:
+    parent = sa_aliased(TaxonomyTerm)
+    rows = db.session.scalars(select(parent.code).join(TaxonomyTerm, TaxonomyTerm.parent_id == parent.id).distinct())
+    return frozenset(rows)
+
+
+def clean_text(raw: str | None) -> str:
+    """Collapse whitespace and drop control characters (a NUL is not valid in HTML)."""
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in raw or "")
+    return " ".join(text.split())
+
+
 def _parse_page(raw: str | None) -> int:
     try:
         page = int(raw or "1")
@@ -122,12 +146,11 @@ def parse_search(args: MultiDict[str, str]) -> SearchForm:
     labels = facet_labels()
     errors: dict[str, str] = {}
 
-    q = " ".join((args.get("q") or "").split())
+    q = clean_text(args.get("q"))
     if len(q) > MAX_QUERY_LENGTH:
         q = q[:MAX_QUERY_LENGTH].rstrip()
         errors["q"] = (
-            f"Search words must be {MAX_QUERY_LENGTH} characters or fewer: "
-            "we searched for the first part only"
+            f"Search words must be {MAX_QUERY_LENGTH} characters or fewer: we searched for the first part only"
         )
 
     filters: dict[str, tuple[str, ...]] = {}
@@ -141,9 +164,12 @@ def parse_search(args: MultiDict[str, str]) -> SearchForm:
         if wanted:
             filters[facet] = tuple(wanted)
 
-    postcode_text = " ".join((args.get("postcode") or "").split())[:20]
+    raw_postcode = args.get("postcode") or ""
+    postcode_text = clean_text(raw_postcode)[:20]
     place = None
-    if postcode_text:
+    if any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in raw_postcode):
+        errors["postcode"] = "Enter a real postcode, like E8 1DY"
+    elif postcode_text:
         try:
             place = find_place(postcode_text)
             postcode_text = place.label
@@ -180,4 +206,14 @@ def parse_search(args: MultiDict[str, str]) -> SearchForm:
         within=within_text,
         errors=errors,
         labels=labels,
+        parent_categories=parent_category_codes(),
+        for_case=_parse_case_id(args.get("for_case")),
     )
+
+
+def _parse_case_id(raw: str | None) -> str:
+    """A referral id passed through for casework; whether it may be used is checked where it is."""
+    try:
+        return str(uuid.UUID((raw or "").strip()))
+    except ValueError:
+        return ""

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from navigator.auth_marks import public
+from navigator.auth.decorators import public
 from navigator.directory.params import FACET_TITLES, parse_search
 from navigator.extensions import db
 from navigator.models import Listing, ListingKind, ListingStatus, TaxonomyTerm, Venue, Vocabulary
@@ -77,9 +77,7 @@ def _public_listing(kind: ListingKind, listing_id: uuid.UUID) -> Listing:
 @bp.route("/activities/<uuid:listing_id>")
 @public
 def activity(listing_id: uuid.UUID) -> str:
-    return render_template(
-        "directory/listing.html", listing=_public_listing(ListingKind.ACTIVITY, listing_id)
-    )
+    return render_template("directory/listing.html", listing=_public_listing(ListingKind.ACTIVITY, listing_id))
 
 
 @bp.route("/events/<uuid:listing_id>")

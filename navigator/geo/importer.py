@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,9 @@ from navigator.geo.postcodes import PostcodeError, normalise_postcode
 from navigator.models import Postcode, PostcodeDistrict, PostcodeImport, Ward
 
 BATCH = 5000
+POSTCODES: Table = Postcode.__table__  # type: ignore[assignment]
+DISTRICTS: Table = PostcodeDistrict.__table__  # type: ignore[assignment]
+WARDS: Table = Ward.__table__  # type: ignore[assignment]
 # ONSPD marks postcodes with no grid reference with this latitude.
 ONSPD_NO_LOCATION = 99.999999
 
@@ -29,7 +32,7 @@ class ImportFormatError(ValueError):
     pass
 
 
-def detect_format(header: list[str]) -> str:
+def detect_format(header: Sequence[str]) -> str:
     columns = {name.strip().lower() for name in header}
     if {"pcds", "lat", "long"} <= columns:
         return "onspd"
@@ -80,20 +83,20 @@ def import_file(path: Path, progress: Callable[[int], None] | None = None) -> tu
         kind = detect_format(reader.fieldnames or [])
         rows_in = _tracked(reader, progress)
         if kind == "postcodes":
-            count = _load(Postcode.__table__, "postcode", _codepoint_postcodes(rows_in))
+            count = _load(POSTCODES, "postcode", _codepoint_postcodes(rows_in))
         elif kind == "districts":
-            count = _load(PostcodeDistrict.__table__, "district", _districts(rows_in))
+            count = _load(DISTRICTS, "district", _districts(rows_in))
         elif kind == "wards":
-            count = _load(Ward.__table__, "code", _wards(rows_in))
+            count = _load(WARDS, "code", _wards(rows_in))
         else:
             centres: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
-            count = _load(Postcode.__table__, "postcode", _onspd_postcodes(rows_in, centres))
+            count = _load(POSTCODES, "postcode", _onspd_postcodes(rows_in, centres))
             district_rows = [
                 {"district": district, "latitude": lat / n, "longitude": lng / n}
                 for district, (lat, lng, n) in centres.items()
             ]
             for batch in _batched(district_rows):
-                _upsert(PostcodeDistrict.__table__, batch, "district")
+                _upsert(DISTRICTS, batch, "district")
     db.session.add(PostcodeImport(source=path.name, kind=kind, rows=count))
     db.session.commit()
     return kind, count
@@ -138,9 +141,7 @@ def _codepoint_postcodes(rows: Iterable[dict[str, str]]) -> Iterator[dict[str, A
         }
 
 
-def _onspd_postcodes(
-    rows: Iterable[dict[str, str]], centres: dict[str, list[float]]
-) -> Iterator[dict[str, Any]]:
+def _onspd_postcodes(rows: Iterable[dict[str, str]], centres: dict[str, list[float]]) -> Iterator[dict[str, Any]]:
     for row in rows:
         if row.get("doterm"):  # terminated postcode
             continue

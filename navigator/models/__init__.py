@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see every table."""
 
+from navigator.models.audit import AuditAction, AuditEntry
 from navigator.models.directory import (
     Activity,
     Cost,
@@ -18,23 +19,68 @@ from navigator.models.directory import (
     listing_terms,
 )
 from navigator.models.geo import Postcode, PostcodeDistrict, PostcodeImport, Ward
+from navigator.models.outbox import OutboxMessage, OutboxStatus
+from navigator.models.people import BankHoliday, ReferralSource, Role, RolePermission, Team, User
+from navigator.models.referrals import (
+    Agreement,
+    CaseNote,
+    Connection,
+    ConnectionStatus,
+    ContactAttempt,
+    ContactChannel,
+    ContactOutcome,
+    Goal,
+    GoalStatus,
+    Person,
+    Referral,
+    ReferralEvent,
+    ReferralState,
+    Review,
+)
+from navigator.models.screening import Screening, ScreeningOccasion
 
 __all__ = [
     "Activity",
+    "Agreement",
+    "AuditAction",
+    "AuditEntry",
+    "BankHoliday",
+    "CaseNote",
+    "Connection",
+    "ConnectionStatus",
+    "ContactAttempt",
+    "ContactChannel",
+    "ContactOutcome",
     "Cost",
     "Event",
     "Frequency",
+    "Goal",
+    "GoalStatus",
     "HowToJoin",
     "Listing",
     "ListingKind",
     "ListingStatus",
     "Organisation",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Person",
     "Postcode",
     "PostcodeDistrict",
     "PostcodeImport",
+    "Referral",
+    "ReferralEvent",
+    "ReferralSource",
+    "ReferralState",
+    "Review",
+    "Role",
+    "RolePermission",
     "Schedule",
+    "Screening",
+    "ScreeningOccasion",
     "Space",
     "TaxonomyTerm",
+    "Team",
+    "User",
     "Venue",
     "Vocabulary",
     "Ward",

@@ -104,9 +104,7 @@ class TaxonomyTerm(Base):
     parent_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("taxonomy_terms.id"))
 
     parent: Mapped[TaxonomyTerm | None] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list[TaxonomyTerm]] = relationship(
-        back_populates="parent", order_by="TaxonomyTerm.position"
-    )
+    children: Mapped[list[TaxonomyTerm]] = relationship(back_populates="parent", order_by="TaxonomyTerm.position")
 
     def __repr__(self) -> str:
         return f"<TaxonomyTerm {self.vocabulary.value}:{self.code}>"
@@ -155,9 +153,7 @@ class Venue(Base):
 
     @property
     def address_lines(self) -> list[str]:
-        return [
-            line for line in (self.name, self.address_1, self.address_2, self.city, self.postcode) if line
-        ]
+        return [line for line in (self.name, self.address_1, self.address_2, self.city, self.postcode) if line]
 
 
 class Listing(Base):
@@ -263,9 +259,7 @@ class Schedule(Base):
     __tablename__ = "schedules"
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
-    listing_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("listings.id", ondelete="CASCADE"), index=True
-    )
+    listing_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("listings.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
     frequency: Mapped[Frequency] = mapped_column(value_enum(Frequency, 10), default=Frequency.WEEKLY)
     interval: Mapped[int] = mapped_column(sa.Integer, default=1)

@@ -102,15 +102,18 @@ def _happens_this_week(doc: SearchDocument, now_ts: float) -> bool:
     return doc.starts_at < now_ts + WEEK.total_seconds()
 
 
-def _locate(matches: Iterable[Match], place: Place | None) -> list[Hit]:
+def _locate(matches: Iterable[Match], place: Place | None, within: float | None) -> list[Hit]:
+    """Attach distances. With a distance limit, listings outside a cheap bounding box
+    are marked infinitely far instead of being measured."""
+    if place is None:
+        return [Hit(match.document, match.score, None) for match in matches]
+    box = bounding_box(place.point, within) if within is not None else None
     hits = []
-    box = bounding_box(place.point, 60) if place else None
     for match in matches:
         doc = match.document
         distance = None
-        if place is not None and doc.latitude is not None and doc.longitude is not None:
-            assert box is not None
-            if box[0] <= doc.latitude <= box[1] and box[2] <= doc.longitude <= box[3]:
+        if doc.latitude is not None and doc.longitude is not None:
+            if box is None or (box[0] <= doc.latitude <= box[1] and box[2] <= doc.longitude <= box[3]):
                 distance = miles_between(place.point, (doc.latitude, doc.longitude))
             else:
                 distance = math.inf
@@ -136,12 +139,12 @@ def run_search(backend: SearchBackend, request: SearchRequest) -> SearchOutcome:
     """Find, filter, count, sort and page listings for one search request."""
     now_ts = clock.now().timestamp()
     broadened = False
-    matches = backend.match(request.q, match_all_words=True)
-    if not matches and request.q:
-        # Nothing has every word: show what matches any of them, and say so.
-        matches = backend.match(request.q, match_all_words=False)
-        broadened = bool(matches)
-    located = [hit for hit in _locate(matches, request.place) if _is_current(hit.document, now_ts)]
+    current = [m for m in backend.match(request.q, match_all_words=True) if _is_current(m.document, now_ts)]
+    if not current and request.q:
+        # Nothing current has every word: show what matches any of them, and say so.
+        current = [m for m in backend.match(request.q, match_all_words=False) if _is_current(m.document, now_ts)]
+        broadened = bool(current)
+    located = _locate(current, request.place, request.within)
 
     def scoped(hits: Iterable[Hit], within: float | None = request.within) -> list[Hit]:
         return [
@@ -169,21 +172,25 @@ def run_search(backend: SearchBackend, request: SearchRequest) -> SearchOutcome:
     if not results:
         outcome.relaxations = _relaxations(candidates, request)
         if request.place is not None:
-            outcome.nearest = _nearest(located, request, scoped)
+            outcome.nearest = _nearest(current, request, scoped)
     return outcome
 
 
-def _count_facets(
-    candidates: list[Hit], filters: Mapping[str, tuple[str, ...]]
-) -> dict[str, list[FacetCount]]:
+def _count_facets(candidates: list[Hit], filters: Mapping[str, tuple[str, ...]]) -> dict[str, list[FacetCount]]:
     """Counts for each facet value given every *other* facet's filters, so ticking
     one more box in a facet shows what it would add."""
+    active = [(facet, set(wanted)) for facet, wanted in filters.items() if wanted]
+    counters: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
+    for hit in candidates:
+        failed = [facet for facet, wanted in active if wanted.isdisjoint(_facet_values(hit.document, facet))]
+        if len(failed) > 1:
+            continue
+        # Passing every filter: counts everywhere. Failing one: counts only in that facet.
+        for facet in failed or FACETS:
+            counters[facet].update(set(_facet_values(hit.document, facet)))
     facets: dict[str, list[FacetCount]] = {}
     for facet in FACETS:
-        counter: Counter[str] = Counter()
-        for hit in candidates:
-            if _passes(hit.document, filters, skip=facet):
-                counter.update(set(_facet_values(hit.document, facet)))
+        counter = counters[facet]
         selected = set(filters.get(facet, ()))
         codes = set(counter) | selected
         facets[facet] = [FacetCount(code, counter.get(code, 0), code in selected) for code in sorted(codes)]
@@ -203,10 +210,10 @@ def _relaxations(candidates: list[Hit], request: SearchRequest) -> list[Relaxati
 
 
 def _nearest(
-    located: list[Hit], request: SearchRequest, scoped: Callable[..., list[Hit]], limit: int = 3
+    current: list[Match], request: SearchRequest, scoped: Callable[..., list[Hit]], limit: int = 3
 ) -> list[Hit]:
     """The closest listings ignoring the distance limit, then ignoring filters too."""
-    unbounded = scoped(located, within=None)
+    unbounded = scoped(_locate(current, request.place, None), within=None)
     for pool in (
         [hit for hit in unbounded if _passes(hit.document, request.filters)],
         unbounded,

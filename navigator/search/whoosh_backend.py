@@ -12,12 +12,15 @@ import contextlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
+from whoosh.lang import porter2
+from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
 from navigator.search.index import Match, Progress, SearchDocument
@@ -33,8 +36,9 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def _schema() -> Schema:
-    analyzer = StemmingAnalyzer()
-    fields: dict[str, object] = {
+    # Porter2 undoubles consonants (swimming -> swim), which the original Porter does not.
+    analyzer = StemmingAnalyzer(stemfn=porter2.stem)
+    fields: dict[str, Any] = {
         "id": ID(unique=True, stored=True),
         "kind": ID(stored=True),
         "name": TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
@@ -54,6 +58,7 @@ class WhooshBackend:
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
         self.schema = _schema()
+        self._cache: tuple[int | None, dict[int, SearchDocument]] | None = None
         self._ensure_index()
 
     # -- writing ----------------------------------------------------------
@@ -144,23 +149,43 @@ class WhooshBackend:
     def match(self, text: str, *, match_all_words: bool = True) -> list[Match]:
         index = self._open()
         with index.searcher() as searcher:
+            documents = self._documents(searcher)
             query = self._query(text, match_all_words)
+            if isinstance(query, wq.Every):
+                return [Match(doc, 0.0) for doc in documents.values()]
             hits = searcher.search(query, limit=None)
-            return [Match(self._document(hit.fields()), float(hit.score or 0.0)) for hit in hits]
+            return [Match(documents[hit.docnum], float(hit.score or 0.0)) for hit in hits]
+
+    def _documents(self, searcher: Searcher) -> dict[int, SearchDocument]:
+        """Stored fields of every document, read once per index generation.
+
+        Reading stored fields dominates query time, and filters and facet counts
+        need them for every match, so they are kept until the index changes.
+        """
+        generation = searcher.reader().generation()
+        cached = self._cache
+        if cached is None or cached[0] != generation:
+            documents = {docnum: self._document(fields) for docnum, fields in searcher.reader().iter_docs()}
+            cached = (generation, documents)
+            self._cache = cached
+        return cached[1]
 
     def _query(self, text: str, match_all_words: bool) -> wq.Query:
         words = [w.lower() for w in _WORD.findall(text or "")][:MAX_WORDS]
         clauses: list[wq.Query] = []
         for word in words:
+            # Every text field shares one analyzer: a stop word ("with", "the") yields no
+            # stems and is not indexed, so it must not be required either.
+            stems = list(self.schema["name"].process_text(word, mode="query"))
+            if not stems:
+                continue
+            maxdist = 0 if len(word) <= 3 else 1 if len(word) <= 6 else 2
             alternatives: list[wq.Query] = []
             for field in TEXT_FIELDS:
-                stems = list(self.schema[field].process_text(word, mode="query"))
                 alternatives.extend(wq.Term(field, stem) for stem in stems)
-                maxdist = 0 if len(word) <= 3 else 1 if len(word) <= 6 else 2
                 if maxdist:
                     alternatives.append(wq.FuzzyTerm(field, word, boost=0.5, maxdist=maxdist, prefixlength=1))
-            if alternatives:
-                clauses.append(wq.Or(alternatives))
+            clauses.append(wq.Or(alternatives))
         if not clauses:
             return wq.Every()
         return wq.And(clauses) if match_all_words else wq.Or(clauses)

@@ -167,9 +167,7 @@ def _build_listing(data: ListingData, status: ListingStatus) -> Listing:
     return listing
 
 
-def add_listings(
-    items: Iterable[ListingData], *, status: ListingStatus = ListingStatus.PUBLISHED
-) -> list[Listing]:
+def add_listings(items: Iterable[ListingData], *, status: ListingStatus = ListingStatus.PUBLISHED) -> list[Listing]:
     """Add several listings in one transaction and index the public ones.
 
     Used by imports and demo data; nothing is saved if any item is invalid.
@@ -200,7 +198,8 @@ def set_listing_status(listing_id: uuid.UUID, status: ListingStatus) -> Listing:
 def sync_index(listings: Iterable[Listing]) -> None:
     """Make the index agree with these listings: public ones in, others out."""
     backend = get_backend()
-    public, withdrawn = [], []
+    public: list[Listing] = []
+    withdrawn: list[Listing] = []
     for listing in listings:
         (public if listing.is_public else withdrawn).append(listing)
     backend.upsert(document_for(listing) for listing in public)
@@ -224,10 +223,7 @@ def public_listings_query():  # type: ignore[no-untyped-def]
 def count_public_listings() -> int:
     from sqlalchemy import func
 
-    return int(
-        db.session.scalar(select(func.count(Listing.id)).where(Listing.status == ListingStatus.PUBLISHED))
-        or 0
-    )
+    return int(db.session.scalar(select(func.count(Listing.id)).where(Listing.status == ListingStatus.PUBLISHED)) or 0)
 
 
 def _public_documents(batch_size: int = 500) -> Iterator[SearchDocument]:

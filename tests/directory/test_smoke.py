@@ -8,9 +8,7 @@ def test_home_page_renders(client):
 
 
 def test_lunch_club_found_with_typo(client, make_listing):
-    make_listing(
-        "Clapton Tuesday Lunch Club", categories=("lunch-clubs",), description="Hot lunch for over 60s"
-    )
+    make_listing("Clapton Tuesday Lunch Club", categories=("lunch-clubs",), description="Hot lunch for over 60s")
     make_listing("Hackney Youth Club", categories=("youth-clubs",))
     response = client.get("/search?q=lonch+club")
     assert response.status_code == 200

@@ -40,14 +40,14 @@ def test_not_found_page_in_site_look(client):
     assert response.status_code == 404
     page = response.get_data(as_text=True)
     assert "Page not found" in page
-    assert "govuk-header" in page
+    assert "govuk-service-navigation" in page
     assert "Contains Ordnance Survey data" in page
 
 
 def test_server_error_page_in_site_look(tmp_path, caplog):
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://", SEARCH_INDEX_DIR=str(tmp_path / "ix"))
 
-    from navigator.auth_marks import public
+    from navigator.auth.decorators import public
 
     @app.route("/boom")
     @public
@@ -65,7 +65,7 @@ def test_server_error_page_in_site_look(tmp_path, caplog):
 def test_bad_request_page_in_site_look(tmp_path):
     from flask import abort
 
-    from navigator.auth_marks import public
+    from navigator.auth.decorators import public
 
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://", SEARCH_INDEX_DIR=str(tmp_path / "ix"))
 

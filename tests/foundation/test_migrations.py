@@ -38,9 +38,7 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
 
 
 def test_upgrade_from_empty_to_head_matches_models_and_downgrades(empty_database_url: str, tmp_path: Path):
-    app = create_app(
-        TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url, SEARCH_INDEX_DIR=str(tmp_path / "ix")
-    )
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url, SEARCH_INDEX_DIR=str(tmp_path / "ix"))
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:

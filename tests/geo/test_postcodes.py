@@ -41,9 +41,7 @@ def test_unknown_postcode_is_a_clear_error(app):
         find_place("ZZ9 9ZZ")
 
 
-ONSPD_HEADER = (
-    "pcd,pcd2,pcds,dointr,doterm,oscty,ced,oslaua,osward,parish,usertype,oseast1m,osnrth1m,lat,long"
-)
+ONSPD_HEADER = "pcd,pcd2,pcds,dointr,doterm,oscty,ced,oslaua,osward,parish,usertype,oseast1m,osnrth1m,lat,long"
 
 
 def _onspd_row(postcode: str, terminated: str, lat: str, lng: str) -> str:

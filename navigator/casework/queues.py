@@ -1,0 +1,563 @@
+"""Queues, triage, allocation and caseloads (domain.md 1.3, 2.2-2.3, 2.9).
+
+Team leads triage new referrals and allocate accepted ones; navigators see the
+unallocated queue (only what they need to pick a case: area, need, language,
+waiting time) and, where the service allows it, take referrals for themselves.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+from wtforms import Field, RadioField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from navigator import clock
+from navigator.auth.decorators import requires
+from navigator.auth.permissions import Permission
+from navigator.casework import bp
+from navigator.extensions import db
+from navigator.forms import choices
+from navigator.models import (
+    Agreement,
+    ContactAttempt,
+    Referral,
+    ReferralState,
+    Screening,
+    ScreeningOccasion,
+    TaxonomyTerm,
+    User,
+    Vocabulary,
+    Ward,
+)
+from navigator.models.referrals import OPEN_CASE_STATES
+from navigator.screening import INSTRUMENTS
+from navigator.services import referrals as service
+from navigator.services.referrals import ConcurrentChange, InvalidTransition, NotFound, ReferralError
+from navigator.vocabularies import (
+    AGREED_BY,
+    BARRIERS,
+    CLOSURE_REASONS,
+    COMMUNICATION_NEEDS,
+    NEEDS,
+    REJECTION_REASONS,
+    SUPPORT_NEEDED,
+)
+from navigator.working_days import working_days_between
+
+S = ReferralState
+
+RISK_FLAGS = (
+    ("safeguarding_concern", "Safeguarding concern"),
+    ("lone_working_risk", "Lone-working risk"),
+    ("risk_to_self_or_others", "Risk to self or others"),
+)
+AGREEMENT_LABELS = {
+    Agreement.YES: "Yes",
+    Agreement.NO: "No",
+    Agreement.UNABLE_TO_SAY: "Unable to say",
+    Agreement.NOT_OBTAINED_SAFEGUARDING: "Not obtained – safeguarding concern",
+}
+# The triage decisions: form value -> (state it moves the referral to, label).
+DECISIONS = {
+    "accept": (S.ACCEPTED, "Accept"),
+    "reject": (S.REJECTED, "Do not accept"),
+    "redirect": (S.REDIRECTED, "Redirect to another service"),
+    "more_info": (S.MORE_INFO_REQUESTED, "Ask the referrer for more information"),
+}
+# The caseload page's groups, in the order a case moves through them.
+CASELOAD_GROUPS = (S.ALLOCATED, S.CONTACTING, S.ENGAGED, S.IN_SUPPORT)
+
+
+# -- what a row in a queue shows -------------------------------------------------
+
+
+def risk_flags(referral: Referral) -> list[str]:
+    return [label for attribute, label in RISK_FLAGS if getattr(referral, attribute)]
+
+
+def waiting_days(referral: Referral) -> int:
+    """Working days since the referral arrived (domain.md 2.9: weekends, bank holidays
+    and the time after the day's cut-off do not count)."""
+    return working_days_between(referral.submitted_at, clock.now())
+
+
+def ward_names(referrals: list[Referral]) -> dict[str, str]:
+    codes = {r.person.ward_code for r in referrals if r.person.ward_code}
+    if not codes:
+        return {}
+    return {ward.code: ward.display_name for ward in db.session.scalars(select(Ward).where(Ward.code.in_(codes)))}
+
+
+def language_names(referrals: list[Referral]) -> dict[str, str]:
+    codes = {code for r in referrals for code in [*r.person.languages, r.person.interpreter_language] if code}
+    if not codes:
+        return {}
+    terms = db.session.scalars(
+        select(TaxonomyTerm).where(TaxonomyTerm.vocabulary == Vocabulary.LANGUAGE, TaxonomyTerm.code.in_(codes))
+    )
+    return {term.code: term.name for term in terms}
+
+
+@dataclass
+class QueueRow:
+    referral: Referral
+    waiting_days: int
+    area: str
+    needs: list[str]
+    languages: list[str]
+    interpreter: str
+    flags: list[str]
+    possible_duplicate: bool = False
+
+
+def queue_rows(referrals: list[Referral], *, with_duplicates: bool = False) -> list[QueueRow]:
+    wards = ward_names(referrals)
+    languages = language_names(referrals)
+    rows = []
+    for referral in referrals:
+        person = referral.person
+        interpreter = ""
+        if person.interpreter_needed:
+            language = languages.get(person.interpreter_language, person.interpreter_language)
+            interpreter = f"Interpreter needed{f' ({language})' if language else ''}"
+        rows.append(
+            QueueRow(
+                referral=referral,
+                waiting_days=waiting_days(referral),
+                area=wards.get(person.ward_code or "", "Area not known"),
+                needs=[NEEDS.get(code, code) for code in referral.needs],
+                languages=[languages.get(code, code) for code in person.languages],
+                interpreter=interpreter,
+                flags=risk_flags(referral),
+                possible_duplicate=with_duplicates and bool(service.possible_duplicates(referral)),
+            )
+        )
+    return rows
+
+
+def _referral_or_404(referral_id: uuid.UUID, *, audit_view: bool) -> Referral:
+    try:
+        return service.get_referral(referral_id, current_user, audit_view=audit_view)
+    except NotFound:
+        abort(404)
+
+
+def _posted_version() -> int:
+    """The version of the referral the page was built from (optimistic locking)."""
+    version = request.form.get("expected_version", type=int)
+    if version is None:
+        abort(400)
+    return version
+
+
+def _add_error(field: Field, message: str) -> None:
+    field.errors = [*field.errors, message]
+
+
+# -- triage ----------------------------------------------------------------------
+
+
+@bp.route("/triage")
+@requires(Permission.TRIAGE)
+def triage_queue() -> str:
+    """New referrals waiting for a decision, oldest first."""
+    rows = queue_rows(service.triage_queue(current_user), with_duplicates=True)
+    return render_template("casework/queues/triage.html", rows=rows)
+
+
+class TriageForm(FlaskForm):
+    decision = RadioField("What is your decision?", invalid_choice_message="Choose what to do with this referral")
+    accept_note = TextAreaField("Note for the referrer (optional)")
+    reject_reason = RadioField(
+        "Why is the referral not accepted?",
+        choices=choices(REJECTION_REASONS.items()),
+        validate_choice=False,
+    )
+    reject_note = TextAreaField("More detail for the referrer")
+    redirect_service = StringField("Which service should the referral go to?")
+    redirect_reason = TextAreaField("Why is that service better placed to help?")
+    question = TextAreaField("Your question for the referrer")
+
+    def validate(self, extra_validators: dict[str, list[object]] | None = None) -> bool:
+        valid = super().validate(extra_validators)
+
+        def required(field: Field, message: str) -> None:
+            nonlocal valid
+            if not (field.data or "").strip():
+                _add_error(field, message)
+                valid = False
+
+        if self.decision.data == "reject":
+            if self.reject_reason.data not in REJECTION_REASONS:
+                _add_error(self.reject_reason, "Choose why the referral is not accepted")
+                valid = False
+            elif self.reject_reason.data == "other":
+                required(self.reject_note, "Explain why the referral is not accepted")
+        elif self.decision.data == "redirect":
+            required(self.redirect_service, "Enter the service you are redirecting the referral to")
+            required(self.redirect_reason, "Enter why the other service is better placed to help")
+        elif self.decision.data == "more_info":
+            required(self.question, "Enter your question for the referrer")
+        return valid
+
+
+def decisions_for(state: ReferralState) -> list[tuple[str, str]]:
+    """The decisions the state machine allows from this state (domain.md 2.3)."""
+    return [(value, label) for value, (to, label) in DECISIONS.items() if (state, to) in service.TRANSITIONS]
+
+
+def _decide(referral: Referral, form: TriageForm, version: int) -> str:
+    """Make the decision through the service; returns the message for the next page."""
+    by, reference = current_user, referral.reference
+    decision = form.decision.data
+    if decision == "accept":
+        note = (form.accept_note.data or "").strip()
+        service.accept_referral(referral.id, by=by, note=note, expected_version=version)
+        return f"Referral {reference} accepted. It is now in the unallocated queue"
+    if decision == "reject":
+        service.reject_referral(
+            referral.id,
+            by=by,
+            reason=form.reject_reason.data or "",
+            note=(form.reject_note.data or "").strip(),
+            expected_version=version,
+        )
+        return f"Referral {reference} not accepted"
+    if decision == "redirect":
+        target = (form.redirect_service.data or "").strip()
+        service.redirect_referral(
+            referral.id,
+            by=by,
+            service=target,
+            reason=(form.redirect_reason.data or "").strip(),
+            expected_version=version,
+        )
+        return f"Referral {reference} redirected to {target}"
+    service.request_more_information(
+        referral.id, by=by, question=(form.question.data or "").strip(), expected_version=version
+    )
+    return f"Question sent to the referrer of {reference}"
+
+
+# Where a service error about each decision is shown on the form.
+DECISION_DETAIL_FIELD = {
+    "accept": "accept_note",
+    "reject": "reject_reason",
+    "redirect": "redirect_service",
+    "more_info": "question",
+}
+
+
+@bp.route("/referrals/<uuid:referral_id>/triage", methods=["GET", "POST"])
+@requires(Permission.TRIAGE)
+def triage(referral_id: uuid.UUID) -> str | Response:
+    """Accept, reject, redirect, or ask the referrer a question."""
+    referral = _referral_or_404(referral_id, audit_view=request.method == "GET")
+    form = TriageForm()
+    form.decision.choices = choices((value, label) for value, (_, label) in DECISIONS.items())
+    version = referral.version
+    if request.method == "POST":
+        version = _posted_version()
+        if form.validate_on_submit():
+            try:
+                message = _decide(referral, form, version)
+            except (ConcurrentChange, InvalidTransition) as error:
+                db.session.rollback()
+                referral = _referral_or_404(referral_id, audit_view=False)
+                version = referral.version  # they have now seen the current referral
+                _add_error(form.decision, str(error))
+            except ReferralError as error:
+                db.session.rollback()
+                referral = _referral_or_404(referral_id, audit_view=False)
+                _add_error(form[DECISION_DETAIL_FIELD[form.decision.data or "accept"]], str(error))
+            else:
+                flash(message)
+                return redirect(url_for("casework.triage_queue"))
+    form.decision.choices = choices(decisions_for(referral.state))
+    return render_template(
+        "casework/triage.html",
+        referral=referral,
+        form=form,
+        expected_version=version,
+        details=triage_details(referral),
+        duplicates=service.possible_duplicates(referral),
+        waiting_days=waiting_days(referral),
+        today=clock.today(),
+    )
+
+
+@dataclass
+class TriageDetails:
+    flags: list[str]
+    area: str
+    languages: list[str]
+    interpreter: str
+    needs: list[str]
+    barriers: list[str]
+    support_needed: list[str]
+    communication_needs: list[str]
+    agreement: str
+    agreed_by: str
+    screenings: list[tuple[str, bool]] = field(default_factory=list)
+
+
+def triage_details(referral: Referral) -> TriageDetails:
+    row = queue_rows([referral])[0]
+    screenings = db.session.scalars(
+        select(Screening)
+        .where(Screening.referral_id == referral.id, Screening.occasion == ScreeningOccasion.BASELINE)
+        .order_by(Screening.recorded_at)
+    )
+    return TriageDetails(
+        flags=row.flags,
+        area=row.area,
+        languages=row.languages,
+        interpreter=row.interpreter,
+        needs=row.needs,
+        barriers=[BARRIERS.get(code, code) for code in referral.barriers],
+        support_needed=[SUPPORT_NEEDED.get(code, code) for code in referral.support_needed],
+        communication_needs=[COMMUNICATION_NEEDS.get(code, code) for code in referral.person.communication_needs],
+        agreement=AGREEMENT_LABELS[referral.agreement],
+        agreed_by=AGREED_BY.get(referral.agreed_by, referral.agreed_by),
+        screenings=[
+            (INSTRUMENTS[s.instrument_code].name if s.instrument_code in INSTRUMENTS else s.instrument_code, s.complete)
+            for s in screenings
+        ],
+    )
+
+
+# -- the unallocated queue and allocation ----------------------------------------------
+
+
+def can_self_allocate(user: User) -> bool:
+    return bool(current_app.config["NAVIGATOR_SELF_ALLOCATION"]) and user.can(Permission.SELF_ALLOCATE)
+
+
+@bp.route("/unallocated")
+@requires(Permission.VIEW_QUEUE)
+def unallocated() -> str:
+    """Accepted referrals waiting for a navigator, longest waiting first. Navigators see
+    only what they need to pick one (domain.md 1.3 rule 2); team leads also see names."""
+    user = current_user
+    rows = queue_rows(service.unallocated_queue(user))
+    own_load = None
+    if not user.can(Permission.ALLOCATE) and user.can(Permission.VIEW_CASELOAD):
+        own_load = (len(service.caseload(user)), service.caseload_cap(user))
+    return render_template(
+        "casework/queues/unallocated.html",
+        rows=rows,
+        show_names=user.can(Permission.VIEW_ALL_REFERRALS),
+        can_allocate=user.can(Permission.ALLOCATE),
+        can_take=not user.can(Permission.ALLOCATE) and can_self_allocate(user),
+        own_load=own_load,
+    )
+
+
+class AllocateForm(FlaskForm):
+    navigator_id = RadioField(
+        "Who should work with this person?", validate_choice=False, invalid_choice_message="Choose a navigator"
+    )
+    reason = TextAreaField("Why are you re-allocating this referral?")
+
+    def validate_navigator_id(self, field: Field) -> None:
+        try:
+            uuid.UUID(field.data or "")
+        except ValueError as error:
+            raise ValidationError("Choose a navigator") from error
+
+
+@dataclass
+class NavigatorChoice:
+    user: User
+    open_cases: int
+    cap: int
+
+    @property
+    def full(self) -> bool:
+        return self.open_cases >= self.cap
+
+
+def navigator_choices() -> list[NavigatorChoice]:
+    return [NavigatorChoice(user, count, service.caseload_cap(user)) for user, count in service.caseloads()]
+
+
+@bp.route("/referrals/<uuid:referral_id>/allocate", methods=["GET", "POST"])
+@requires(Permission.ALLOCATE, Permission.SELF_ALLOCATE)
+def allocate(referral_id: uuid.UUID) -> str | Response | tuple[str, int]:
+    """Team leads give a referral to a navigator (or re-allocate it, with a reason);
+    navigators take one from the queue for themselves, where the service allows it."""
+    user = current_user
+    lead = user.can(Permission.ALLOCATE)
+    if not lead and not can_self_allocate(user):
+        abort(404)
+    try:
+        referral: Referral | None = service.get_referral(referral_id, user, audit_view=request.method == "GET")
+    except NotFound:
+        referral = None
+    if referral is None or (not lead and referral.state is not S.ACCEPTED):
+        if request.method == "POST" and not lead:
+            # Most often another navigator took it first. The same page for any id, so
+            # nothing leaks about referrals this navigator may not see.
+            return render_template("casework/allocate_gone.html"), 404
+        abort(404)
+
+    form = AllocateForm()
+    version = referral.version
+    if request.method == "POST":
+        version = _posted_version()
+        if form.validate_on_submit():
+            navigator_id = uuid.UUID(form.navigator_id.data)
+            reason = (form.reason.data or "").strip()
+            try:
+                allocated = service.allocate_referral(
+                    referral.id, navigator_id, by=user, expected_version=version, reason=reason
+                )
+            except ConcurrentChange as error:
+                db.session.rollback()
+                referral = _referral_or_404(referral_id, audit_view=False)
+                version = referral.version  # the page now shows the referral as it is
+                holder = f" It is now allocated to {referral.navigator.name}." if referral.navigator else ""
+                _add_error(form.navigator_id, f"{error}.{holder}")
+            except ReferralError as error:
+                db.session.rollback()
+                referral = _referral_or_404(referral_id, audit_view=False)
+                needs_reason = referral.state is S.ALLOCATED and not reason
+                _add_error(form.reason if needs_reason else form.navigator_id, str(error))
+            else:
+                name = allocated.navigator.name if allocated.navigator else ""
+                flash(
+                    f"You have taken referral {allocated.reference}. It is in your caseload"
+                    if allocated.navigator_id == user.id
+                    else f"Referral {allocated.reference} allocated to {name}"
+                )
+                return redirect(url_for("casework.unallocated"))
+
+    navigators = navigator_choices() if lead else []
+    form.navigator_id.choices = choices((str(n.user.id), n.user.name) for n in navigators)
+    return render_template(
+        "casework/allocate.html",
+        referral=referral,
+        form=form,
+        expected_version=version,
+        lead=lead,
+        navigators=navigators,
+        row_data=queue_rows([referral])[0],
+        allocatable=referral.state in (S.ACCEPTED, S.ALLOCATED),
+    )
+
+
+# -- caseloads ---------------------------------------------------------------------
+
+
+@dataclass
+class CaseRow:
+    referral: Referral
+    flags: list[str]
+    last_contact: datetime | None
+    contact_overdue: bool
+    review_due: bool
+
+
+def last_contacts(referral_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    if not referral_ids:
+        return {}
+    rows = db.session.execute(
+        select(ContactAttempt.referral_id, func.max(ContactAttempt.at))
+        .where(ContactAttempt.referral_id.in_(referral_ids))
+        .group_by(ContactAttempt.referral_id)
+    ).all()
+    return {referral_id: at for referral_id, at in rows}
+
+
+def contact_overdue(referral: Referral, last_contact: datetime | None) -> bool:
+    """Allocated or being contacted, with no attempt for more than CONTACT_OVERDUE_WORKING_DAYS
+    working days since allocation or the last attempt, whichever is later (local convention,
+    matching the 5-working-day target from acceptance to first attempt, domain.md 2.9)."""
+    if referral.state not in (S.ALLOCATED, S.CONTACTING):
+        return False
+    since = max((moment for moment in (referral.allocated_at, last_contact) if moment is not None), default=None)
+    if since is None:
+        return False
+    limit = int(current_app.config.get("CONTACT_OVERDUE_WORKING_DAYS", 5))
+    return working_days_between(since, clock.now()) > limit
+
+
+@bp.route("/caseload")
+@requires(Permission.VIEW_CASELOAD)
+def my_caseload() -> str:
+    """The navigator's open cases by stage, with what needs doing."""
+    referrals = service.caseload(current_user)
+    contacts = last_contacts([r.id for r in referrals])
+    today = clock.today()
+    groups: dict[ReferralState, list[CaseRow]] = {state: [] for state in CASELOAD_GROUPS}
+    for referral in referrals:
+        last = contacts.get(referral.id)
+        groups.setdefault(referral.state, []).append(
+            CaseRow(
+                referral=referral,
+                flags=risk_flags(referral),
+                last_contact=last,
+                contact_overdue=contact_overdue(referral, last),
+                review_due=referral.next_review_due is not None and referral.next_review_due <= today,
+            )
+        )
+    return render_template(
+        "casework/queues/caseload.html",
+        groups=groups,
+        total=len(referrals),
+        cap=service.caseload_cap(current_user),
+    )
+
+
+@dataclass
+class NavigatorLoad:
+    user: User
+    cap: int
+    by_state: dict[ReferralState, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_state.values())
+
+
+@bp.route("/caseloads")
+@requires(Permission.ALLOCATE)
+def all_caseloads() -> str:
+    """Each navigator's open cases by stage, for team leads allocating work."""
+    counts: dict[uuid.UUID | None, dict[ReferralState, int]] = defaultdict(dict)
+    rows = db.session.execute(
+        select(Referral.navigator_id, Referral.state, func.count(Referral.id))
+        .where(Referral.state.in_(OPEN_CASE_STATES), Referral.navigator_id.is_not(None))
+        .group_by(Referral.navigator_id, Referral.state)
+    ).all()
+    for navigator_id, state, count in rows:
+        counts[navigator_id][state] = int(count)
+    loads = [
+        NavigatorLoad(
+            user, service.caseload_cap(user), {state: counts[user.id].get(state, 0) for state in CASELOAD_GROUPS}
+        )
+        for user, _ in service.caseloads()
+    ]
+    return render_template("casework/queues/all_caseloads.html", loads=loads, states=CASELOAD_GROUPS)
+
+
+@bp.route("/follow-ups")
+@requires(Permission.WORK_CASES)
+def follow_ups() -> str:
+    """Closed cases whose follow-up screen is due and not yet recorded."""
+    referrals = service.due_for_follow_up(current_user)
+    return render_template(
+        "casework/queues/follow_ups.html",
+        referrals=referrals,
+        closure_reasons=CLOSURE_REASONS,
+        today=clock.today(),
+    )

@@ -1,0 +1,654 @@
+"""Referral forms: staff referrals (a referrer for their team, or a navigator entering one
+by proxy) and the public self-referral.
+
+Rules that depend on other answers (safeguarding, age, the chosen contact method) live in
+each form's `validate`, so they can be switched off together: with a safeguarding concern
+ticked, only what identifies the person is required (domain.md 6.9).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Optional, ValidationError
+
+from navigator.forms import DateInputField, choices, known_postcode, nhs_number, uk_phone
+from navigator.geo.postcodes import PostcodeError, normalise_postcode
+from navigator.models import Agreement
+from navigator.screening import STANDARD_MODES, AdministrationMode, baseline_instruments_for, get_instrument
+from navigator.screening.instruments import ADULT_AGE, CHILD_AGE
+from navigator.services.referrals import PersonDetails, ReferralDetails
+from navigator.vocabularies import AGREED_BY, BARRIERS, COMMUNICATION_NEEDS, CONTACT_METHODS, NEEDS, SUPPORT_NEEDED
+
+YES_NO = choices([("yes", "Yes"), ("no", "No")])
+AGREEMENT_LABELS = {
+    Agreement.YES: "Yes",
+    Agreement.NO: "No",
+    Agreement.UNABLE_TO_SAY: "Unable to say",
+    Agreement.NOT_OBTAINED_SAFEGUARDING: "Not obtained – safeguarding",
+}
+MODE_LABELS = {
+    AdministrationMode.SELF_COMPLETED: "The person answered the questions themselves",
+    AdministrationMode.READ_OUT: "I read the questions out",
+    AdministrationMode.VIA_INTERPRETER: "Through an interpreter",
+}
+# Self-referrers choose how a navigator should get in touch: routes they give details for.
+SELF_REFERRAL_CONTACT_METHODS = ("phone", "sms", "email")
+OLDEST_AGE = 120
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9-]{16,64}$")
+
+
+def _at_most(limit: int) -> Callable[[Any, Field], None]:
+    def check(form: Any, field: Field) -> None:
+        if field.data and len(field.data) > limit:
+            name = field.label.text.removesuffix(" (optional)").rstrip("?")
+            raise ValidationError(f"{name} must be {limit} characters or fewer")
+
+    return check
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_address(form: Any, field: Field) -> None:
+    if field.data and not _EMAIL.match(field.data):
+        raise ValidationError("Enter an email address in the correct format, like name@example.org")
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+def _add_error(field: Field, message: str) -> None:
+    """Add an error unless the field already has one (the first is the one shown)."""
+    if not field.errors:
+        field.errors = [message]
+
+
+def _blank(field: Field) -> bool:
+    return not (field.data or "").strip()
+
+
+# -- loneliness screening at referral ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ScreeningSet:
+    """One of the baseline sets a referrer may ask (domain.md 3.1). Without JavaScript the
+    form cannot know the person's age, so all sets are shown under these headings and only
+    the set due for the date of birth (and Easy Read need) is stored."""
+
+    key: str
+    heading: str
+    hint: str
+    instrument_codes: tuple[str, ...]
+
+
+SCREENING_SETS = (
+    ScreeningSet(
+        "adult",
+        "If the person is 16 or over",
+        "Ask these four questions in this order.",
+        tuple(baseline_instruments_for(ADULT_AGE, easy_read=False)),
+    ),
+    ScreeningSet(
+        "cyp",
+        "If the person is 10 to 15",
+        "Questions for children and young people.",
+        tuple(baseline_instruments_for(CHILD_AGE, easy_read=False)),
+    ),
+    ScreeningSet(
+        "easy_read",
+        "Easy Read version",
+        "Use these instead of the questions above if the person needs Easy Read.",
+        tuple(baseline_instruments_for(ADULT_AGE, easy_read=True)),
+    ),
+)
+SCREENING_SET_FOR_INSTRUMENTS = {frozenset(s.instrument_codes): s for s in SCREENING_SETS}
+
+
+def screening_field_name(instrument_code: str, item_code: str) -> str:
+    return f"screen_{instrument_code}__{item_code}"
+
+
+def _screening_fields() -> dict[str, RadioField]:
+    fields: dict[str, RadioField] = {}
+    codes = dict.fromkeys(code for screening_set in SCREENING_SETS for code in screening_set.instrument_codes)
+    for code in codes:
+        for item in get_instrument(code).items:
+            fields[screening_field_name(code, item.code)] = RadioField(
+                item.text,
+                choices=choices((option.value, option.label) for option in item.choices),
+                validators=[Optional()],
+                invalid_choice_message="Choose one of the answers",
+            )
+    return fields
+
+
+# -- staff referral -------------------------------------------------------------
+
+
+class StaffReferralForm(FlaskForm):
+    """A referral made by a referrer for their team, or entered by proxy by the navigation team."""
+
+    idempotency_key = HiddenField()
+
+    # Who is referring. Choices are set by the view: a referrer's own teams; for proxy
+    # entry, every referral source and every team.
+    team = SelectField("Team", validators=[Optional()], invalid_choice_message="Choose a team from the list")
+    source = SelectField(
+        "Where the referral comes from",
+        validators=[Optional()],
+        invalid_choice_message="Choose where the referral comes from",
+    )
+    referrer_name = StringField("Referrer's name", filters=[_strip], validators=[_at_most(120)])
+    referrer_role = StringField("Job title or role (optional)", filters=[_strip], validators=[_at_most(120)])
+    referrer_phone = StringField("Phone number", filters=[_strip], validators=[_at_most(40), uk_phone])
+    referrer_email = StringField("Email address", filters=[_strip], validators=[_at_most(254), email_address])
+
+    # The person.
+    given_name = StringField("First name", filters=[_strip], validators=[_at_most(100)])
+    family_name = StringField("Last name", filters=[_strip], validators=[_at_most(100)])
+    date_of_birth = DateInputField("Date of birth")
+    nhs_number = StringField("NHS number (optional)", filters=[_strip], validators=[_at_most(20), nhs_number])
+    address = TextAreaField("Address", filters=[_strip], validators=[_at_most(500)])
+    postcode = StringField("Postcode", filters=[_strip], validators=[_at_most(20)])
+    phone = StringField("Phone number", filters=[_strip], validators=[_at_most(40), uk_phone])
+    email = StringField("Email address", filters=[_strip], validators=[_at_most(254), email_address])
+    preferred_contact_method = RadioField(
+        "How does the person prefer to be contacted? (optional)",
+        choices=choices(CONTACT_METHODS.items()),
+        validators=[Optional()],
+        invalid_choice_message="Choose how the person prefers to be contacted",
+    )
+    preferred_contact_times = StringField(
+        "Best days or times to contact them (optional)", filters=[_strip], validators=[_at_most(200)]
+    )
+    languages = SelectMultipleField("Languages the person speaks (optional)")
+    interpreter_needed = RadioField(
+        "Does the person need an interpreter?",
+        choices=YES_NO,
+        validators=[Optional()],
+        invalid_choice_message="Say whether the person needs an interpreter",
+    )
+    interpreter_language = SelectField(
+        "Language for the interpreter", validators=[Optional()], invalid_choice_message="Choose a language"
+    )
+    communication_needs = SelectMultipleField(
+        "Communication needs (optional)", choices=choices(COMMUNICATION_NEEDS.items())
+    )
+
+    # Why they are referred.
+    target_groups = SelectMultipleField("Groups the person belongs to (optional)")
+    reason = TextAreaField("Reason for referral", filters=[_strip], validators=[_at_most(5000)])
+    what_matters = TextAreaField("What matters to the person (optional)", filters=[_strip], validators=[_at_most(5000)])
+    needs = SelectMultipleField("What would the person like help with?", choices=choices(NEEDS.items()))
+    barriers = SelectMultipleField(
+        "What makes it hard for them to take part? (optional)", choices=choices(BARRIERS.items())
+    )
+    support_needed = SelectMultipleField(
+        "Support they may need to get started (optional)", choices=choices(SUPPORT_NEEDED.items())
+    )
+
+    # Risks and safeguarding.
+    safeguarding_concern = BooleanField("There is a safeguarding concern")
+    safeguarding_reference = StringField(
+        "Safeguarding referral reference (optional)", filters=[_strip], validators=[_at_most(60)]
+    )
+    lone_working_risk = BooleanField("Lone-working risk (for example, do not visit alone)")
+    risk_to_self_or_others = BooleanField("Risk to self or others")
+    risk_detail = TextAreaField("Details of the risks", filters=[_strip], validators=[_at_most(5000)])
+
+    # Agreement (domain.md 2.1, 6.1): "Person agrees to referral", not "GDPR consent".
+    agreement = RadioField(
+        "Does the person agree to the referral?",
+        choices=choices((member.value, AGREEMENT_LABELS[member]) for member in Agreement),
+        validators=[Optional()],
+        invalid_choice_message="Say whether the person agrees to the referral",
+    )
+    agreed_by = RadioField(
+        "Who agreed?",
+        choices=choices(AGREED_BY.items()),
+        validators=[Optional()],
+        invalid_choice_message="Say who agreed",
+    )
+    agreement_date = DateInputField("Date they agreed")
+    agreement_obtained_by = StringField(
+        "Name of the person who asked them", filters=[_strip], validators=[_at_most(120)]
+    )
+    information_sharing_agreed = BooleanField("They agree to their information being shared with the navigation team")
+    gillick_competent = RadioField(
+        "If the person is under 16: were they judged competent to agree for themselves (Gillick competence)?",
+        choices=YES_NO,
+        validators=[Optional()],
+        invalid_choice_message="Say whether the young person was judged competent to agree",
+    )
+
+    # Loneliness screening at referral: the question fields are added below, then these.
+    screening_mode = RadioField(
+        "How were the questions asked?",
+        choices=choices((mode.value, MODE_LABELS[mode]) for mode in STANDARD_MODES),
+        validators=[Optional()],
+        invalid_choice_message="Choose how the questions were asked",
+    )
+    screening_not_completed: BooleanField
+    screening_not_completed_reason: TextAreaField
+
+    def setup(
+        self,
+        *,
+        proxy: bool,
+        teams: Sequence[tuple[str, str, str | None]],
+        sources: Sequence[tuple[str, str]],
+        languages: Sequence[tuple[str, str]],
+        target_groups: Sequence[tuple[str, str]],
+        today: date,
+    ) -> None:
+        """Choices and context from the view. `teams` are (id, name, source code)."""
+        self.proxy = proxy
+        self.today = today
+        self.team_sources = {team_id: source for team_id, _, source in teams}
+        team_choices = [(team_id, name) for team_id, name, _ in teams]
+        if proxy or len(team_choices) != 1:
+            first = "No team (for example a GP practice without an account)" if proxy else "Choose your team"
+            team_choices.insert(0, ("", first))
+        self.team.choices = choices(team_choices)
+        self.source.choices = choices([("", "Choose where the referral comes from"), *sources])
+        self.languages.choices = choices(languages)
+        self.interpreter_language.choices = choices([("", "Choose a language"), *languages])
+        self.target_groups.choices = choices(target_groups)
+        # A referrer's source comes from their team; ask only if a team has none.
+        self.asks_source = proxy or any(source is None for source in self.team_sources.values())
+
+    # -- reading the answers --
+
+    @property
+    def safeguarding(self) -> bool:
+        return bool(self.safeguarding_concern.data)
+
+    @property
+    def age(self) -> int | None:
+        born = self.date_of_birth.data
+        return age_on(born, self.today) if isinstance(born, date) else None
+
+    @property
+    def easy_read(self) -> bool:
+        return "easy_read" in (self.communication_needs.data or [])
+
+    def due_instruments(self) -> list[str]:
+        """The baseline set due for this person (none under 10)."""
+        age = self.age
+        return baseline_instruments_for(age if age is not None and age >= 0 else None, self.easy_read)
+
+    def due_screening_set(self) -> ScreeningSet | None:
+        return SCREENING_SET_FOR_INSTRUMENTS.get(frozenset(self.due_instruments()))
+
+    def screening_items(self, codes: Iterable[str]) -> list[tuple[str, str, Field]]:
+        """(instrument code, item code, field) for each question of these instruments."""
+        return [
+            (code, item.code, self[screening_field_name(code, item.code)])
+            for code in codes
+            for item in get_instrument(code).items
+        ]
+
+    def screening_answers(self) -> dict[str, dict[str, str]]:
+        """Answers to the set due for this person, by instrument; other sets are ignored."""
+        if self.screening_not_completed.data:
+            return {}
+        answers: dict[str, dict[str, str]] = {}
+        for code, item_code, field in self.screening_items(self.due_instruments()):
+            if field.data:
+                answers.setdefault(code, {})[item_code] = field.data
+        return answers
+
+    def source_code(self) -> str:
+        team_source = self.team_sources.get(self.team.data or "") or ""
+        if self.proxy:
+            return self.source.data or team_source
+        return team_source or self.source.data or ""
+
+    def key(self) -> str:
+        return self.idempotency_key.data or ""
+
+    # -- validation --
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not _IDEMPOTENCY_KEY.match(self.idempotency_key.data or ""):
+            self.idempotency_key.data = new_idempotency_key()
+        super().validate(extra_validators)
+        self._check_who_is_referring()
+        self._check_person()
+        if not self.safeguarding:
+            self._check_required_details()
+            self._check_agreement()
+            self._check_screening()
+        return not self.errors
+
+    def _check_who_is_referring(self) -> None:
+        if not self.proxy and not self.team.data:
+            _add_error(self.team, "Choose your team")
+        if self.asks_source and not self.source_code():
+            _add_error(self.source, "Choose where the referral comes from")
+
+    def _check_person(self) -> None:
+        """What identifies the person: asked even when safeguarding is ticked."""
+        if _blank(self.given_name):
+            _add_error(self.given_name, "Enter the person's first name")
+        if _blank(self.family_name):
+            _add_error(self.family_name, "Enter the person's last name")
+        born = self.date_of_birth.data
+        if isinstance(born, date):
+            if born > self.today:
+                _add_error(self.date_of_birth, "Date of birth must be in the past")
+            elif age_on(born, self.today) > OLDEST_AGE:
+                _add_error(self.date_of_birth, f"Date of birth must be less than {OLDEST_AGE} years ago")
+        agreed = self.agreement_date.data
+        if isinstance(agreed, date) and agreed > self.today:
+            _add_error(self.agreement_date, "The date they agreed must be today or in the past")
+        self._check_postcode()
+
+    def _check_postcode(self) -> None:
+        if not self.postcode.data or self.postcode.errors:
+            return
+        if self.safeguarding:
+            # A postcode outside our area must not stop a safeguarding referral: keep it as typed.
+            try:
+                self.postcode.data = normalise_postcode(self.postcode.data)
+            except PostcodeError as error:
+                _add_error(self.postcode, str(error))
+            return
+        try:
+            known_postcode(self, self.postcode)
+        except ValidationError as error:
+            _add_error(self.postcode, str(error))
+
+    def _check_required_details(self) -> None:
+        if self.date_of_birth.data is None:
+            _add_error(self.date_of_birth, "Enter the person's date of birth")
+        if not (self.phone.data or self.email.data or self.address.data):
+            _add_error(self.phone, "Enter a phone number, email address or address so a navigator can contact them")
+        method = self.preferred_contact_method.data
+        if method in ("phone", "sms") and not self.phone.data:
+            _add_error(self.phone, "Enter a phone number, or choose another way to contact them")
+        if method == "email" and not self.email.data:
+            _add_error(self.email, "Enter an email address, or choose another way to contact them")
+        if method == "letter" and not self.address.data:
+            _add_error(self.address, "Enter their address, or choose another way to contact them")
+        if self.interpreter_needed.data == "yes" and not self.interpreter_language.data:
+            _add_error(self.interpreter_language, "Choose the language the interpreter should speak")
+        if _blank(self.reason):
+            _add_error(self.reason, "Enter the reason for the referral")
+        if not self.needs.data:
+            _add_error(self.needs, "Choose at least one thing the person would like help with")
+        if (self.lone_working_risk.data or self.risk_to_self_or_others.data) and _blank(self.risk_detail):
+            _add_error(self.risk_detail, "Describe the risks so the navigator can plan a safe visit")
+        if _blank(self.referrer_name):
+            _add_error(self.referrer_name, "Enter the referrer's name")
+        if not (self.referrer_phone.data or self.referrer_email.data):
+            _add_error(self.referrer_phone, "Enter a phone number or email address for the referrer")
+
+    def _check_agreement(self) -> None:
+        agreement = self.agreement.data
+        if not agreement:
+            _add_error(self.agreement, "Say whether the person agrees to the referral")
+            return
+        if agreement != Agreement.YES.value:
+            _add_error(
+                self.agreement,
+                "The person must agree to the referral. If you have a safeguarding concern, tick "
+                "“There is a safeguarding concern”",
+            )
+            return
+        if not self.agreed_by.data:
+            _add_error(self.agreed_by, "Say who agreed")
+        if self.agreement_date.data is None:
+            _add_error(self.agreement_date, "Enter the date they agreed")
+        if _blank(self.agreement_obtained_by):
+            _add_error(self.agreement_obtained_by, "Enter the name of the person who asked them")
+        age = self.age
+        if age is not None and age < ADULT_AGE and self.agreed_by.data == "person":
+            if not self.gillick_competent.data:
+                _add_error(self.gillick_competent, "Say whether the young person was judged competent to agree")
+            elif self.gillick_competent.data == "no":
+                _add_error(
+                    self.agreed_by,
+                    "A young person not judged competent to agree cannot agree for themselves: "
+                    "a parent or carer must agree",
+                )
+
+    def _check_screening(self) -> None:
+        if self.screening_not_completed.data:
+            if _blank(self.screening_not_completed_reason):
+                _add_error(self.screening_not_completed_reason, "Say why the screening was not completed")
+            return
+        if self.date_of_birth.data is None or self.date_of_birth.errors:
+            return  # the age is not known yet: the date of birth has its own error
+        screening_set = self.due_screening_set()
+        if screening_set is None:
+            return  # under 10: no self-report measure (domain.md 3.1)
+        items = self.screening_items(screening_set.instrument_codes)
+        unanswered = [field for _, _, field in items if not field.data and not field.errors]
+        if len(unanswered) == len(items):
+            _add_error(
+                items[0][2],
+                f"Answer the questions under “{screening_set.heading}”, or tick “Screening not completed” and say why",
+            )
+            return
+        for field in unanswered:
+            _add_error(field, f"Answer “{field.label.text}”, or choose “Prefer not to say”")
+
+    # -- what the service needs --
+
+    def referral_details(self) -> ReferralDetails:
+        age = self.age
+        agreement = Agreement(self.agreement.data) if self.agreement.data else Agreement.NOT_OBTAINED_SAFEGUARDING
+        asked = agreement is not Agreement.NOT_OBTAINED_SAFEGUARDING
+        due = self.due_instruments()
+        mode = AdministrationMode.EASY_READ if due == ["easy_read"] else AdministrationMode.READ_OUT
+        if mode is not AdministrationMode.EASY_READ and self.screening_mode.data:
+            mode = AdministrationMode(self.screening_mode.data)
+        not_completed_reason = ""
+        if self.screening_not_completed.data:
+            not_completed_reason = self.screening_not_completed_reason.data or "No reason given"
+        interpreter = self.interpreter_needed.data == "yes"
+        team_id = uuid.UUID(self.team.data) if self.team.data else None
+        person = PersonDetails(
+            given_name=self.given_name.data or "",
+            family_name=self.family_name.data or "",
+            date_of_birth=self.date_of_birth.data,
+            nhs_number=self.nhs_number.data or "",
+            phone=self.phone.data or "",
+            email=self.email.data or "",
+            address=self.address.data or "",
+            postcode=self.postcode.data or "",
+            preferred_contact_method=self.preferred_contact_method.data or "",
+            preferred_contact_times=self.preferred_contact_times.data or "",
+            languages=list(self.languages.data or []),
+            interpreter_needed=interpreter,
+            interpreter_language=(self.interpreter_language.data or "") if interpreter else "",
+            communication_needs=list(self.communication_needs.data or []),
+        )
+        return ReferralDetails(
+            person=person,
+            source_code=self.source_code(),
+            team_id=team_id,
+            reason=self.reason.data or "",
+            what_matters=self.what_matters.data or "",
+            needs=list(self.needs.data or []),
+            target_groups=list(self.target_groups.data or []),
+            barriers=list(self.barriers.data or []),
+            support_needed=list(self.support_needed.data or []),
+            safeguarding_concern=self.safeguarding,
+            safeguarding_reference=self.safeguarding_reference.data or "",
+            lone_working_risk=bool(self.lone_working_risk.data),
+            risk_to_self_or_others=bool(self.risk_to_self_or_others.data),
+            risk_detail=self.risk_detail.data or "",
+            agreement=agreement,
+            agreed_by=self.agreed_by.data or "person",
+            # Nobody was asked when agreement was not obtained: no date or asker to record.
+            agreement_date=self.agreement_date.data if asked else None,
+            agreement_obtained_by=(self.agreement_obtained_by.data or "") if asked else "",
+            information_sharing_agreed=bool(self.information_sharing_agreed.data),
+            gillick_competent=(
+                {"yes": True, "no": False}.get(self.gillick_competent.data or "")
+                if age is not None and age < ADULT_AGE
+                else None
+            ),
+            referrer_name=self.referrer_name.data or "",
+            referrer_role=self.referrer_role.data or "",
+            referrer_phone=self.referrer_phone.data or "",
+            referrer_email=self.referrer_email.data or "",
+            entered_by_proxy=self.proxy,
+            screenings=self.screening_answers(),
+            screening_mode=mode,
+            screening_not_completed_reason=not_completed_reason[:300],
+        )
+
+
+# The screening questions come after every other field (and before "not completed"), so
+# the error summary lists problems in the order the page shows them.
+for _name, _field in _screening_fields().items():
+    setattr(StaffReferralForm, _name, _field)
+StaffReferralForm.screening_not_completed = BooleanField("Screening not completed")  # type: ignore[assignment]
+StaffReferralForm.screening_not_completed_reason = TextAreaField(  # type: ignore[assignment]
+    "Why was the screening not completed?", filters=[_strip], validators=[_at_most(300)]
+)
+
+
+# -- self-referral --------------------------------------------------------------
+
+
+class SelfReferralForm(FlaskForm):
+    """A resident asks a navigator to contact them. No account; CSRF on; a honeypot field."""
+
+    idempotency_key = HiddenField()
+    given_name = StringField("First name", filters=[_strip], validators=[_at_most(100)])
+    family_name = StringField("Last name", filters=[_strip], validators=[_at_most(100)])
+    date_of_birth = DateInputField("Date of birth")
+    phone = StringField("Phone number", filters=[_strip], validators=[_at_most(40), uk_phone])
+    email = StringField("Email address", filters=[_strip], validators=[_at_most(254), email_address])
+    preferred_contact_method = RadioField(
+        "How would you like us to contact you?",
+        choices=choices((code, CONTACT_METHODS[code]) for code in SELF_REFERRAL_CONTACT_METHODS),
+        validators=[Optional()],
+        invalid_choice_message="Choose how you would like us to contact you",
+    )
+    preferred_contact_times = StringField(
+        "Best days or times to contact you (optional)", filters=[_strip], validators=[_at_most(200)]
+    )
+    postcode = StringField("Postcode (optional)", filters=[_strip], validators=[_at_most(20), known_postcode])
+    languages = SelectMultipleField("Languages you speak (optional)")
+    interpreter_needed = RadioField(
+        "Would you like an interpreter?",
+        choices=YES_NO,
+        validators=[Optional()],
+        invalid_choice_message="Say whether you would like an interpreter",
+    )
+    interpreter_language = SelectField(
+        "Language for the interpreter", validators=[Optional()], invalid_choice_message="Choose a language"
+    )
+    what_would_help = TextAreaField("What would help you?", filters=[_strip], validators=[_at_most(5000)])
+    what_matters = TextAreaField("What matters to you? (optional)", filters=[_strip], validators=[_at_most(5000)])
+    agree = BooleanField(
+        "I agree to a navigator contacting me and to my information being shared with the navigation team"
+    )
+    # Honeypot: hidden from people (and screen readers); bots fill it in.
+    website = StringField("Leave this field empty")
+
+    def setup(self, *, languages: Sequence[tuple[str, str]], today: date) -> None:
+        self.today = today
+        self.languages.choices = choices(languages)
+        self.interpreter_language.choices = choices([("", "Choose a language"), *languages])
+
+    @property
+    def is_bot(self) -> bool:
+        return bool((self.website.data or "").strip())
+
+    def key(self) -> str:
+        return self.idempotency_key.data or ""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not _IDEMPOTENCY_KEY.match(self.idempotency_key.data or ""):
+            self.idempotency_key.data = new_idempotency_key()
+        super().validate(extra_validators)
+        if _blank(self.given_name):
+            _add_error(self.given_name, "Enter your first name")
+        if _blank(self.family_name):
+            _add_error(self.family_name, "Enter your last name")
+        born = self.date_of_birth.data
+        if isinstance(born, date) and born > self.today:
+            _add_error(self.date_of_birth, "Date of birth must be in the past")
+        if not (self.phone.data or self.email.data):
+            _add_error(self.phone, "Enter a phone number or email address so a navigator can contact you")
+        method = self.preferred_contact_method.data
+        if method in ("phone", "sms") and not self.phone.data:
+            _add_error(self.phone, "Enter your phone number, or choose another way for us to contact you")
+        if method == "email" and not self.email.data:
+            _add_error(self.email, "Enter your email address, or choose another way for us to contact you")
+        if self.interpreter_needed.data == "yes" and not self.interpreter_language.data:
+            _add_error(self.interpreter_language, "Choose the language you would like an interpreter for")
+        if _blank(self.what_would_help):
+            _add_error(self.what_would_help, "Tell us what would help you")
+        if not self.agree.data:
+            _add_error(self.agree, "Tick the box to agree to a navigator contacting you")
+        return not self.errors
+
+    def referral_details(self) -> ReferralDetails:
+        interpreter = self.interpreter_needed.data == "yes"
+        person = PersonDetails(
+            given_name=self.given_name.data or "",
+            family_name=self.family_name.data or "",
+            date_of_birth=self.date_of_birth.data,
+            phone=self.phone.data or "",
+            email=self.email.data or "",
+            postcode=self.postcode.data or "",
+            preferred_contact_method=self.preferred_contact_method.data or "",
+            preferred_contact_times=self.preferred_contact_times.data or "",
+            languages=list(self.languages.data or []),
+            interpreter_needed=interpreter,
+            interpreter_language=(self.interpreter_language.data or "") if interpreter else "",
+        )
+        return ReferralDetails(
+            person=person,
+            source_code="self_referral",
+            reason=self.what_would_help.data or "",
+            what_matters=self.what_matters.data or "",
+            agreement=Agreement.YES,
+            agreed_by="person",
+            agreement_date=self.today,
+            information_sharing_agreed=True,
+        )
+
+
+class AnswerForm(FlaskForm):
+    """The referrer answers the navigation team's question."""
+
+    answer = TextAreaField("Your answer", filters=[_strip], validators=[_at_most(5000)])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        super().validate(extra_validators)
+        if _blank(self.answer):
+            _add_error(self.answer, "Enter your answer")
+        return not self.errors

@@ -1,0 +1,16 @@
+"""Staff home: what each signed-in person can do next."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from navigator.auth.decorators import signed_in
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+@bp.route("/")
+@signed_in
+def dashboard() -> str:
+    return render_template("staff/dashboard.html", user=current_user)

@@ -1,0 +1,46 @@
+"""The staff home page's links, by permission: menus follow the same rules as the views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+
+from navigator.auth.permissions import Permission
+from navigator.models import User
+
+
+@dataclass(frozen=True)
+class StaffLink:
+    href: str
+    text: str
+    hint: str
+
+
+# (permission, endpoint, text, hint), in the order they are shown.
+LINKS = (
+    (Permission.SUBMIT_REFERRAL, "referrals.new_referral", "Make a referral", "Refer someone to a community navigator"),
+    (
+        Permission.SUBMIT_PROXY_REFERRAL,
+        "referrals.new_referral",
+        "Enter a referral",
+        "For a referrer without an account, or a phone call",
+    ),
+    (Permission.VIEW_TEAM_REFERRALS, "referrals.team_referrals", "Your team's referrals", "Status of each referral"),
+    (Permission.TRIAGE, "casework.triage_queue", "Triage", "New referrals waiting for a decision"),
+    (Permission.VIEW_QUEUE, "casework.unallocated", "Unallocated queue", "Accepted referrals waiting for a navigator"),
+    (Permission.VIEW_CASELOAD, "casework.my_caseload", "My caseload", "Your cases, overdue contacts and reviews due"),
+    (Permission.WORK_CASES, "casework.follow_ups", "Due for follow-up", "Closed cases due a follow-up screen"),
+    (Permission.VIEW_AUDIT_LOG, "admin.audit_log", "Audit log", "Who viewed or changed which record"),
+    (Permission.MANAGE_USERS, "admin.users", "Users", "Invite staff and see their roles"),
+)
+
+
+def staff_links(user: User) -> list[StaffLink]:
+    links = []
+    seen = set()
+    for permission, endpoint, text, hint in LINKS:
+        if user.can(permission) and endpoint not in seen:
+            seen.add(endpoint)
+            links.append(StaffLink(url_for(endpoint), text, hint))
+    return links
