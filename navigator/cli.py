@@ -129,6 +129,26 @@ def create_admin_command(email: str, name: str) -> None:
     click.echo(link)
 
 
+@users_cli.command("demo-security-code")
+@click.argument("email")
+def demo_security_code_command(email: str) -> None:
+    """Demo only: set up two-factor sign-in for a demo account if needed and print the code
+    its authenticator app would show now. Refused in production and for non-demo accounts."""
+    import os
+
+    from navigator.services.accounts import current_security_code, find_user_by_email, new_totp_secret
+
+    if os.environ.get("NAVIGATOR_ENV", "development") == "production":
+        raise click.ClickException("Not available in production.")
+    user = find_user_by_email(email)
+    if user is None or not user.email.endswith("@demo.example.org"):
+        raise click.ClickException("No demo account with that email address.")
+    if not user.totp_secret:
+        user.totp_secret = new_totp_secret()
+        db.session.commit()
+    click.echo(current_security_code(user))
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(postcodes_cli)

@@ -26,6 +26,7 @@ from navigator.models import (
     User,
 )
 from navigator.services import referrals as service
+from navigator.services.accounts import current_security_code
 
 PASSWORD = "correct horse battery staple"
 # Hashed once with the test configuration's cheap parameters.
@@ -63,9 +64,7 @@ def make_user(
 
 def security_code(user: User) -> str:
     """The code the person's authenticator app shows now (by the application's clock)."""
-    assert user.totp_secret
-    totp = pyotp.TOTP(user.totp_secret)
-    return totp.generate_otp(totp.timecode(clock.now()))
+    return current_security_code(user)
 
 
 def sign_in(client: FlaskClient, user: User, password: str = PASSWORD) -> Response:

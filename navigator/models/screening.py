@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from navigator.extensions import Base
 from navigator.models.people import User
+from navigator.models.referrals import Referral
 from navigator.models.types import UTCDateTime, utcnow, value_enum
 from navigator.screening import AdministrationMode
 
@@ -54,3 +55,5 @@ class Screening(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     recorded_by: Mapped[User | None] = relationship()
+    # Lets a new referral and its screens be saved in one flush, referral row first.
+    referral: Mapped[Referral] = relationship()

@@ -97,6 +97,13 @@ def totp_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
 
 
+def current_security_code(user: User) -> str:
+    """The code the person's app shows now (used by the demo command and tests)."""
+    assert user.totp_secret
+    totp = pyotp.TOTP(user.totp_secret)
+    return totp.generate_otp(totp.timecode(clock.now()))
+
+
 def _accepted_step(secret: str, code: str, last_step: int | None) -> int | None:
     """The time step a code belongs to (allowing one step of clock drift), or None."""
     code = "".join(ch for ch in code if ch.isdigit())

@@ -360,17 +360,6 @@ def submit_referral(details: ReferralDetails, *, by: User | None, idempotency_ke
             summary="Referral received",
         )
     )
-    if details.screenings:
-        # Screening has no relationship to Referral, so the unit of work may insert the
-        # screenings first and break their foreign key: write the referral row before them.
-        try:
-            db.session.flush()
-        except IntegrityError:
-            db.session.rollback()
-            existing = _referral_by_key(idempotency_key)
-            if existing is None:
-                raise
-            return existing
     for instrument_code, answers in details.screenings.items():
         _add_screening(
             referral, instrument_code, answers, ScreeningOccasion.BASELINE, details.screening_mode, "person", by
@@ -669,7 +658,7 @@ def _add_screening(
         raise ReferralError(str(error)) from error
     result = score(instrument_code, answers)
     screening = Screening(
-        referral_id=referral.id,
+        referral=referral,
         instrument_code=instrument.code,
         instrument_version=instrument.version,
         scoring_version=instrument.scoring_version,

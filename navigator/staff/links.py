@@ -30,6 +30,7 @@ LINKS = (
     (Permission.TRIAGE, "casework.triage_queue", "Triage", "New referrals waiting for a decision"),
     (Permission.VIEW_QUEUE, "casework.unallocated", "Unallocated queue", "Accepted referrals waiting for a navigator"),
     (Permission.VIEW_CASELOAD, "casework.my_caseload", "My caseload", "Your cases, overdue contacts and reviews due"),
+    (Permission.ALLOCATE, "casework.all_caseloads", "Navigators' caseloads", "Open cases by navigator and state"),
     (Permission.WORK_CASES, "casework.follow_ups", "Due for follow-up", "Closed cases due a follow-up screen"),
     (Permission.VIEW_AUDIT_LOG, "admin.audit_log", "Audit log", "Who viewed or changed which record"),
     (Permission.MANAGE_USERS, "admin.users", "Users", "Invite staff and see their roles"),

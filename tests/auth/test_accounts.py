@@ -161,3 +161,21 @@ def test_production_hashes_use_argon2id_recommended_parameters(app):
         from navigator.config import TestConfig
 
         app.config["ARGON2_PARAMETERS"] = TestConfig.ARGON2_PARAMETERS
+
+
+def test_demo_security_code_command_only_for_demo_accounts(app, client):
+    demo = make_user("team_lead", email="lead@demo.example.org")
+    demo.totp_secret = None
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "demo-security-code", "lead@demo.example.org"])
+    assert result.exit_code == 0, result.output
+    code = result.output.strip()
+    assert re.fullmatch(r"\d{6}", code)
+    client.post("/sign-in", data={"email": demo.email, "password": PASSWORD})
+    assert client.post("/sign-in/security-code", data={"code": code}).headers["Location"].endswith("/staff/")
+
+    real = make_user("team_lead")
+    refused = runner.invoke(args=["users", "demo-security-code", real.email])
+    assert refused.exit_code != 0
+    assert "No demo account" in refused.output
