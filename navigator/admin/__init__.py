@@ -10,8 +10,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import false, select
 from werkzeug.wrappers import Response
-from wtforms import SelectMultipleField
-from wtforms.validators import DataRequired
+from wtforms import SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from navigator.auth.decorators import requires
 from navigator.auth.forms import InviteUserForm
@@ -21,6 +21,7 @@ from navigator.extensions import db
 from navigator.forms import DateInputField, choices
 from navigator.models import AuditEntry, Referral, Role, Team, User
 from navigator.services import accounts
+from navigator.services.referrals import ReferralError, break_glass_read
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 AUDIT_PAGE_SIZE = 100
@@ -60,6 +61,33 @@ def invite_user() -> str | Response:
             flash(f"Invitation sent to {user.email}")
             return redirect(url_for("admin.users"))
     return render_template("admin/invite.html", form=form)
+
+
+class BreakGlassForm(FlaskForm):
+    reference = StringField(
+        "Referral reference", validators=[DataRequired("Enter the referral reference, like CN-2026-000012")]
+    )
+    reason = TextAreaField(
+        "Why do you need to read this record?",
+        validators=[DataRequired("Explain why you need to read this record"), Length(max=1000)],
+    )
+
+
+@bp.route("/break-glass", methods=["GET", "POST"])
+@requires(Permission.BREAK_GLASS)
+def break_glass() -> str:
+    """Read one case record with a recorded reason. Each read asks again."""
+    form = BreakGlassForm()
+    if form.validate_on_submit():
+        try:
+            referral = break_glass_read(form.reference.data or "", by=current_user, reason=form.reason.data or "")
+        except ReferralError as error:
+            form.reference.errors = [str(error)] if "reference" in str(error) else []
+            if not form.reference.errors:
+                form.reason.errors = [str(error)]
+        else:
+            return render_template("admin/break_glass_record.html", referral=referral)
+    return render_template("admin/break_glass.html", form=form)
 
 
 class AuditFilterForm(FlaskForm):

@@ -26,6 +26,7 @@ class Permission(enum.Enum):
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_USERS = "manage_users"
     RAISE_SAFEGUARDING = "raise_safeguarding"
+    BREAK_GLASS = "break_glass"  # read one case record with a recorded reason, reported to leads
 
 
 P = Permission
@@ -73,6 +74,6 @@ DEFAULT_ROLES: dict[str, tuple[str, str, frozenset[Permission]]] = {
     "admin": (
         "System admin",
         "Users, roles and configuration. No routine access to case records.",
-        frozenset({P.MANAGE_USERS, P.VIEW_AUDIT_LOG}),
+        frozenset({P.MANAGE_USERS, P.VIEW_AUDIT_LOG, P.BREAK_GLASS}),
     ),
 }

@@ -85,10 +85,17 @@ class HowToJoin(enum.Enum):
 
 
 class Frequency(enum.Enum):
-    """iCalendar RRULE frequencies that Open Referral UK schedules allow."""
+    """How a schedule repeats. WEEKLY and MONTHLY are iCalendar RRULE frequencies (the
+    ones Open Referral UK allows); DATES is a list of specific dates (iCalendar RDATE)."""
 
     WEEKLY = "WEEKLY"
     MONTHLY = "MONTHLY"
+    DATES = "DATES"
+
+
+class ExceptionKind(enum.Enum):
+    CANCELLED = "cancelled"  # no session on these dates (a holiday break is a date range)
+    MOVED = "moved"  # the session on this date runs at another time
 
 
 class TaxonomyTerm(Base):
@@ -199,6 +206,9 @@ class Listing(Base):
     schedules: Mapped[list[Schedule]] = relationship(
         back_populates="listing", cascade="all, delete-orphan", order_by="Schedule.position"
     )
+    exceptions: Mapped[list[ScheduleException]] = relationship(
+        back_populates="listing", cascade="all, delete-orphan", order_by="ScheduleException.starts_on"
+    )
 
     __mapper_args__ = {"polymorphic_on": "kind"}
 
@@ -251,9 +261,10 @@ class Space(Listing):
 class Schedule(Base):
     """When an activity meets, as an iCalendar-style rule (domain.md 5.2).
 
-    Today every rule is weekly on one day; `frequency`, `interval`, `by_day`
-    (e.g. "TU", "2TU", "-1FR") and the validity dates let richer recurrence use
-    the same rows later.
+    `frequency` + `interval` + `by_day` ("TU", "TU,TH", "2TU,4TU", "-1FR") or
+    `by_month_day` (15) make the RRULE; `valid_from` anchors it (which weeks a
+    fortnightly group meets) and `valid_to` ends it, so term-time patterns are
+    schedules bounded by dates. Frequency DATES uses `dates` instead.
     """
 
     __tablename__ = "schedules"
@@ -263,10 +274,30 @@ class Schedule(Base):
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
     frequency: Mapped[Frequency] = mapped_column(value_enum(Frequency, 10), default=Frequency.WEEKLY)
     interval: Mapped[int] = mapped_column(sa.Integer, default=1)
-    by_day: Mapped[str] = mapped_column(sa.String(40))
+    by_day: Mapped[str] = mapped_column(sa.String(40), default="")
+    by_month_day: Mapped[int | None] = mapped_column(sa.Integer)
+    dates: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # ISO dates, frequency DATES
     opens_at: Mapped[time] = mapped_column(sa.Time)
     closes_at: Mapped[time] = mapped_column(sa.Time)
     valid_from: Mapped[date | None] = mapped_column(sa.Date)
     valid_to: Mapped[date | None] = mapped_column(sa.Date)
 
     listing: Mapped[Listing] = relationship(back_populates="schedules")
+
+
+class ScheduleException(Base):
+    """A change to a listing's regular sessions: cancelled dates, holiday breaks (a date
+    range), or one session moved to another time. ORUK has no field for these."""
+
+    __tablename__ = "schedule_exceptions"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    listing_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("listings.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ExceptionKind] = mapped_column(value_enum(ExceptionKind, 20), default=ExceptionKind.CANCELLED)
+    starts_on: Mapped[date] = mapped_column(sa.Date)
+    ends_on: Mapped[date | None] = mapped_column(sa.Date)  # for a break; None means one day
+    new_opens_at: Mapped[time | None] = mapped_column(sa.Time)  # MOVED only
+    new_closes_at: Mapped[time | None] = mapped_column(sa.Time)
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    listing: Mapped[Listing] = relationship(back_populates="exceptions")

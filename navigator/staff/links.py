@@ -33,6 +33,12 @@ LINKS = (
     (Permission.ALLOCATE, "casework.all_caseloads", "Navigators' caseloads", "Open cases by navigator and state"),
     (Permission.WORK_CASES, "casework.follow_ups", "Due for follow-up", "Closed cases due a follow-up screen"),
     (Permission.VIEW_AUDIT_LOG, "admin.audit_log", "Audit log", "Who viewed or changed which record"),
+    (
+        Permission.BREAK_GLASS,
+        "admin.break_glass",
+        "Break-glass access",
+        "Read one case record for a recorded reason; team leads are told",
+    ),
     (Permission.MANAGE_USERS, "admin.users", "Users", "Invite staff and see their roles"),
 )
 
