@@ -71,6 +71,7 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
     from navigator.directory import bp as directory_bp
     from navigator.health import bp as health_bp
     from navigator.referrals import bp as referrals_bp
+    from navigator.shortlist import bp as shortlist_bp
     from navigator.staff import bp as staff_bp
 
     app.register_blueprint(assets_bp)
@@ -81,6 +82,7 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
     app.register_blueprint(casework_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(shortlist_bp)
 
     from navigator.errors import register_error_handlers
 

@@ -7,19 +7,43 @@ from datetime import date, datetime
 from flask import Flask
 from markupsafe import Markup, escape
 
+from navigator import clock
 from navigator.clock import LONDON
 from navigator.models import Listing, ListingKind
-from navigator.schedules import describe_event_time, describe_weekly, format_date, format_time
+from navigator.recurrence import next_occurrences, timetable_for
+from navigator.schedules import describe_event_time, describe_occurrence, describe_rule, format_date, format_time
+
+NEXT_SESSIONS_SHOWN = 4
 
 
 def schedule_lines(listing: Listing) -> list[str]:
-    """When a listing happens, one line per session."""
+    """When a listing happens, one line per schedule, with its changes still to come:
+    "Every other Tuesday, 10:30am to 12pm, from 6 January, not on 29 December"."""
     if listing.kind is ListingKind.EVENT and listing.starts_at is not None:
         return [describe_event_time(listing.starts_at, listing.ends_at)]
-    return [
-        describe_weekly(schedule.by_day, schedule.interval, schedule.opens_at, schedule.closes_at)
-        for schedule in listing.schedules
-    ]
+    timetable = timetable_for(listing)
+    today = clock.today()
+    return [describe_rule(rule, timetable.changes, today=today) for rule in timetable.rules]
+
+
+def next_session_lines(listing: Listing, limit: int = NEXT_SESSIONS_SHOWN) -> list[str]:
+    """An activity's next few sessions, exceptions applied: "Tuesday 2 December, 10:30am to 12pm"."""
+    if listing.kind is not ListingKind.ACTIVITY or not listing.schedules:
+        return []
+    today = clock.today()
+    lines = []
+    for occurrence in next_occurrences(listing, clock.now(), limit=limit):
+        line = describe_occurrence(occurrence, today)
+        lines.append(f"{line} (changed from the usual time)" if occurrence.moved else line)
+    return lines
+
+
+def next_session_text(listing: Listing, after: datetime | None = None) -> str:
+    """ "Tuesday 2 December, 10:30am": an activity's next session from `after` (now)."""
+    if listing.kind is not ListingKind.ACTIVITY or not listing.schedules:
+        return ""
+    found = next_occurrences(listing, after or clock.now(), limit=1)
+    return describe_occurrence(found[0], clock.today(), with_end=False) if found else ""
 
 
 def cost_text(listing: Listing) -> str:
@@ -80,6 +104,8 @@ def london_date(value: date | datetime | None) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         schedule_lines=schedule_lines,
+        next_session_lines=next_session_lines,
+        next_session_text=next_session_text,
         cost_text=cost_text,
         age_text=age_text,
         distance_text=distance_text,

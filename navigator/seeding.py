@@ -29,6 +29,8 @@ from navigator.models import (
     ContactChannel,
     ContactOutcome,
     Cost,
+    ExceptionKind,
+    Frequency,
     GoalStatus,
     HowToJoin,
     Listing,
@@ -44,11 +46,20 @@ from navigator.models import (
     User,
     Vocabulary,
 )
+from navigator.recurrence import Rule, Timetable, next_occurrence
+from navigator.schedules import RRULE_FROM_DAY
 from navigator.screening import DECLINED, AdministrationMode
 from navigator.services import audit
 from navigator.services import referrals as service
 from navigator.services.accounts import hash_password
-from navigator.services.listings import ListingData, WeeklySession, add_listings, create_venue
+from navigator.services.listings import (
+    ListingData,
+    ListingError,
+    ScheduleChange,
+    ScheduleRule,
+    add_listings,
+    create_venue,
+)
 from navigator.services.referrals import NotFound, PersonDetails, ReferralDetails, ReferralError
 from navigator.vocabularies import AGREED_BY, BARRIERS, COMMUNICATION_NEEDS, CONTACT_METHODS, NEEDS, SUPPORT_NEEDED
 from navigator.working_days import is_working_day
@@ -135,12 +146,89 @@ def _local(day_offset: int, at: str) -> datetime:
     return datetime.combine(day, _time(at), tzinfo=clock.LONDON)
 
 
+def _days_ahead(value: Any) -> date:
+    return clock.today() + timedelta(days=int(value))
+
+
+def _schedule_rule(name: str, item: dict[str, Any]) -> ScheduleRule:
+    """One `schedule` entry of activities.yaml. `day` and times, and optionally: `every`
+    (2 = every other week, or month), `monthly` ([2, 4] with `day`: 2nd and 4th of the
+    month; -1: the last), `month_day` (15), `dates` and `from` / `until`, all in days
+    from today so the demo never goes stale."""
+    rule = ScheduleRule(
+        start=_time(item["start"]),
+        end=_time(item["end"]),
+        interval=int(item.get("every", 1)),
+        valid_from=_days_ahead(item["from"]) if "from" in item else None,
+        valid_to=_days_ahead(item["until"]) if "until" in item else None,
+    )
+    if "dates" in item:
+        rule.frequency = Frequency.DATES
+        rule.dates = [_days_ahead(offset) for offset in item["dates"]]
+        return rule
+    if "month_day" in item:
+        rule.frequency = Frequency.MONTHLY
+        rule.by_month_day = int(item["month_day"])
+        return rule
+    code = RRULE_FROM_DAY.get(str(item.get("day", "")))
+    if code is None:
+        raise ListingError(f"{name}: unknown day {item.get('day')!r}")
+    if "monthly" in item:
+        weeks = item["monthly"] if isinstance(item["monthly"], list) else [item["monthly"]]
+        rule.frequency = Frequency.MONTHLY
+        rule.by_day = ",".join(f"{int(week)}{code}" for week in weeks)
+    else:
+        rule.by_day = code
+    return rule
+
+
+def _plain_rule(rule: ScheduleRule) -> Rule:
+    return Rule(
+        frequency=rule.frequency,
+        opens_at=rule.start,
+        closes_at=rule.end,
+        interval=rule.interval,
+        by_day=rule.by_day,
+        by_month_day=rule.by_month_day,
+        dates=tuple(day for day in rule.dates if isinstance(day, date)),
+        valid_from=rule.valid_from,
+        valid_to=rule.valid_to,
+        # Unanchored "every other week" starts today (as the listing service anchors it).
+        anchor=rule.valid_from or clock.today(),
+    )
+
+
+def _schedule_change(name: str, item: dict[str, Any], rules: list[ScheduleRule]) -> ScheduleChange:
+    """One `exceptions` entry: `cancelled: 14` (the first session 14 days or more from
+    today), `break: [20, 33]` (first and last day), or `moved: 8` with `start` and `end`."""
+    note = str(item.get("note", ""))
+    if "break" in item:
+        first, last = item["break"]
+        return ScheduleChange(
+            kind=ExceptionKind.CANCELLED, starts_on=_days_ahead(first), ends_on=_days_ahead(last), note=note
+        )
+    kind = ExceptionKind.MOVED if "moved" in item else ExceptionKind.CANCELLED
+    offset = item["moved"] if kind is ExceptionKind.MOVED else item["cancelled"]
+    # Days from today fall on any weekday, so snap to the next real session.
+    timetable = Timetable(rules=tuple(_plain_rule(rule) for rule in rules))
+    after = datetime.combine(_days_ahead(offset), time.min, tzinfo=clock.LONDON)
+    session = next_occurrence(timetable, after)
+    if session is None:
+        raise ListingError(f"{name}: no session {offset} days or more from today to change")
+    return ScheduleChange(
+        kind=kind,
+        starts_on=session.day,
+        new_start=_time(item["start"]) if kind is ExceptionKind.MOVED else None,
+        new_end=_time(item["end"]) if kind is ExceptionKind.MOVED else None,
+        note=note,
+    )
+
+
 def _listings(directory: Path, orgs: dict[str, Organisation], venues: dict[str, Any]) -> Iterator[ListingData]:
     for item in _read(directory / "activities.yaml"):
         data = _common(item, ListingKind.ACTIVITY, orgs, venues)
-        data.sessions = [
-            WeeklySession(day=s["day"], start=_time(s["start"]), end=_time(s["end"])) for s in item.get("schedule", [])
-        ]
+        data.schedules = [_schedule_rule(data.name, entry) for entry in item.get("schedule", [])]
+        data.exceptions = [_schedule_change(data.name, entry, data.schedules) for entry in item.get("exceptions", [])]
         yield data
     for item in _read(directory / "events.yaml"):
         data = _common(item, ListingKind.EVENT, orgs, venues)

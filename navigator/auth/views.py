@@ -13,6 +13,7 @@ from navigator.auth.forms import ChoosePasswordForm, RequestResetForm, SecurityC
 from navigator.extensions import limiter
 from navigator.models import User
 from navigator.services import accounts
+from navigator.shortlist.store import SESSION_KEY as SHORTLIST_KEY
 
 bp = Blueprint("auth", __name__)
 
@@ -39,8 +40,12 @@ def sign_in() -> str | Response:
             next_page = _safe_next(request.args.get("next"))
             if not current_app.config["REQUIRE_TWO_FACTOR"]:
                 return _finish_sign_in(user, next_page)
-            # Half signed in: the second factor decides.
+            # Half signed in: the second factor decides. A fresh session, keeping only the
+            # shortlist the person built before signing in.
+            shortlist = session.get(SHORTLIST_KEY)
             session.clear()
+            if shortlist:
+                session[SHORTLIST_KEY] = shortlist
             session[PENDING_USER] = user.get_id()
             session[PENDING_NEXT] = next_page
             return redirect(url_for("auth.two_factor" if user.totp_secret else "auth.two_factor_setup"))

@@ -1,16 +1,21 @@
 """Reading the search page's URL parameters.
 
 The parameters are stable so staff can bookmark and share searches:
-q, type, category, group, day, cost, language, access, postcode, within, when, page.
+q, type, category, group, day, cost, language, access, postcode, within, when, date, page.
 Nothing a user types can make this fail: unknown facet values are ignored,
-bad postcodes and distances become messages next to their fields.
+bad postcodes, distances and dates become messages next to their fields.
+
+`when` is today, week (the next 7 days), weekend or date; `date` (YYYY-MM-DD) is the
+day for when=date, and a date given without `when` means that day too.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urlencode
 
 from flask import current_app
@@ -18,11 +23,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased as sa_aliased
 from werkzeug.datastructures import MultiDict
 
+from navigator import clock
 from navigator.extensions import db
 from navigator.geo.postcodes import PostcodeError, find_place
 from navigator.models import Cost, ListingKind, TaxonomyTerm, Vocabulary
-from navigator.schedules import WEEKDAYS
-from navigator.search.engine import FACETS, MAX_QUERY_LENGTH, SearchRequest
+from navigator.schedules import WEEKDAYS, short_date
+from navigator.search.engine import FACETS, MAX_QUERY_LENGTH, WHEN_CHOICES, SearchRequest
 
 TAXONOMY_FACETS = {
     "category": Vocabulary.CATEGORY,
@@ -40,6 +46,17 @@ FACET_TITLES = {
     "access": "Accessibility",
 }
 MAX_VALUES_PER_FACET = 50
+WHEN_LABELS = {
+    "": "Any time",
+    "today": "Today",
+    "week": "In the next 7 days",
+    "weekend": "This weekend",
+    "date": "On a date",
+}
+# How far ahead "on a date" may look: schedules change, and further out is guesswork.
+MAX_YEARS_AHEAD = 2
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 
 @dataclass
@@ -50,6 +67,9 @@ class SearchForm:
     q: str = ""
     postcode: str = ""
     within: str = ""
+    # The "When" radios as chosen, and the date as typed (kept when it is wrong, to correct it).
+    when: str = ""
+    date: str = ""
     errors: dict[str, str] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     # Top-level categories: searchable, but the filter list shows their children.
@@ -69,8 +89,10 @@ class SearchForm:
             args["postcode"] = [self.postcode]
         if self.within:
             args["within"] = [self.within]
-        if self.request.this_week:
-            args["when"] = ["week"]
+        if self.request.when:
+            args["when"] = [self.request.when]
+        if self.request.when == "date" and self.request.on_date is not None:
+            args["date"] = [self.request.on_date.isoformat()]
         if self.for_case:
             args["for_case"] = [self.for_case]
         for key, value in changes.items():
@@ -85,6 +107,24 @@ class SearchForm:
     def url(self, **changes: object) -> str:
         encoded = urlencode(self.query_args(**changes))
         return "?" + encoded if encoded else "?"
+
+    @property
+    def when_label(self) -> str:
+        """What the time filter in force covers: "next 7 days", "Tuesday 8 December"."""
+        request = self.request
+        if request.when == "date" and request.on_date is not None:
+            return f"{request.on_date:%A} {short_date(request.on_date, clock.today())}"
+        return {"today": "today", "week": "next 7 days", "weekend": "this weekend"}.get(request.when, "")
+
+    @property
+    def heading(self) -> str:
+        """The page's <h1>: what is on in the time asked about, or plain search."""
+        request = self.request
+        if request.when == "week":
+            return "What's on in the next 7 days"
+        if request.when in ("today", "weekend", "date"):
+            return f"What's on {self.when_label}"
+        return "Search activities, events and spaces"
 
     def without(self, facet: str, code: str) -> str:
         """This search with one filter value removed."""
@@ -190,12 +230,15 @@ def parse_search(args: MultiDict[str, str]) -> SearchForm:
             if place is None and "postcode" not in errors:
                 errors["postcode"] = "Enter a postcode to search within a distance"
 
+    when, on_date, date_text = _parse_when(args, errors)
+
     request = SearchRequest(
         q=q,
         filters=filters,
         place=place,
         within=within if place else None,
-        this_week=args.get("when") == "week",
+        when=when if when != "date" or on_date else "",
+        on_date=on_date,
         page=_parse_page(args.get("page")),
         per_page=current_app.config["RESULTS_PER_PAGE"],
     )
@@ -204,11 +247,60 @@ def parse_search(args: MultiDict[str, str]) -> SearchForm:
         q=q,
         postcode=postcode_text,
         within=within_text,
+        when=when,
+        date=date_text,
         errors=errors,
         labels=labels,
         parent_categories=parent_category_codes(),
         for_case=_parse_case_id(args.get("for_case")),
     )
+
+
+def _parse_when(args: MultiDict[str, str], errors: dict[str, str]) -> tuple[str, date | None, str]:
+    """(when, on_date, date as typed). A wrong date becomes a message and no filter."""
+    when = (args.get("when") or "").strip()
+    if when not in WHEN_CHOICES:
+        when = ""
+    date_text = clean_text(args.get("date"))[:30]
+    if when in ("today", "week", "weekend"):
+        return when, None, ""
+    if not date_text:
+        if when == "date":
+            errors["date"] = "Enter a date, like 2026-12-08"
+        return when, None, ""
+    try:
+        on_date = parse_date(date_text)
+    except ValueError as error:
+        errors["date"] = str(error)
+        return "date", None, date_text
+    return "date", on_date, on_date.isoformat()
+
+
+def parse_date(text: str) -> date:
+    """A day from "2026-12-08" or "8/12/2026", today or within MAX_YEARS_AHEAD years.
+    Raises ValueError with a message for the person who typed it."""
+    example = "Enter a real date, like 2026-12-08"
+    iso, uk = _ISO_DATE.match(text), _UK_DATE.match(text)
+    try:
+        if iso:
+            year, month, day = (int(part) for part in iso.groups())
+        elif uk:
+            day, month, year = (int(part) for part in uk.groups())
+        else:
+            raise ValueError(example)
+        value = date(year, month, day)
+    except ValueError:
+        raise ValueError(example) from None
+    today = clock.today()
+    if value < today:
+        raise ValueError("Enter today's date or a date in the future")
+    try:
+        limit = today.replace(year=today.year + MAX_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        limit = today.replace(year=today.year + MAX_YEARS_AHEAD, day=28)
+    if value > limit:
+        raise ValueError(f"Enter a date in the next {MAX_YEARS_AHEAD} years")
+    return value
 
 
 def _parse_case_id(raw: str | None) -> str:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Iterable
+from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from navigator import clock
 from navigator.auth.decorators import public
-from navigator.directory.params import FACET_TITLES, parse_search
+from navigator.directory.calendar import CONTENT_TYPE, calendar_bytes, calendar_for, filename_for
+from navigator.directory.params import FACET_TITLES, WHEN_LABELS, parse_search
 from navigator.extensions import db
 from navigator.models import Listing, ListingKind, ListingStatus, TaxonomyTerm, Venue, Vocabulary
 from navigator.search import get_backend
@@ -46,7 +51,11 @@ def search() -> str | Response:
         listings=listings,
         facet_order=FACETS,
         facet_titles=FACET_TITLES,
+        when_labels=WHEN_LABELS,
+        example_date=(clock.today() + timedelta(days=7)).isoformat(),
         distance_choices=current_app.config["DISTANCE_CHOICES"],
+        # "Next: ..." on each result: the first session in the time asked about.
+        next_after=outcome.window[0] if outcome.window else None,
     )
 
 
@@ -60,6 +69,7 @@ def _load_listings(ids: list[str]) -> dict[str, Listing]:
         .options(
             selectinload(Listing.terms),
             selectinload(Listing.schedules),
+            selectinload(Listing.exceptions),
             selectinload(Listing.organisation),
             selectinload(Listing.venue).selectinload(Venue.ward),
         )
@@ -96,3 +106,50 @@ def space(listing_id: uuid.UUID) -> str:
 @public
 def about_data() -> str:
     return render_template("directory/about_data.html")
+
+
+# -- calendars (iCalendar) ----------------------------------------------------------------
+
+CALENDAR_LIMIT = 200
+
+
+def _calendar_response(listings: Iterable[Listing], name: str, filename: str) -> Response:
+    listings = list(listings)
+    urls = {
+        str(listing.id): url_for(f"directory.{listing.kind.value}", listing_id=listing.id, _external=True)
+        for listing in listings
+    }
+    body = calendar_bytes(calendar_for(listings, name=name, url_for_listing=urls))
+    response = Response(body, content_type=CONTENT_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/activities/<uuid:listing_id>.ics")
+@public
+def activity_calendar(listing_id: uuid.UUID) -> Response:
+    listing = _public_listing(ListingKind.ACTIVITY, listing_id)
+    return _calendar_response([listing], listing.name, filename_for(listing.name))
+
+
+@bp.route("/events/<uuid:listing_id>.ics")
+@public
+def event_calendar(listing_id: uuid.UUID) -> Response:
+    listing = _public_listing(ListingKind.EVENT, listing_id)
+    return _calendar_response([listing], listing.name, filename_for(listing.name))
+
+
+@bp.route("/search.ics")
+@public
+def search_calendar() -> Response:
+    """The activities and events a search finds (its first 200), as a calendar to subscribe to."""
+    form = parse_search(request.args)
+    search = dataclasses.replace(form.request, page=1, per_page=CALENDAR_LIMIT)
+    outcome = run_search(get_backend(), search)
+    ids = [hit.document.id for hit in outcome.hits if hit.document.kind in ("activity", "event")]
+    found = _load_listings(ids)
+    listings = [found[i] for i in ids if i in found]
+    name = f"{current_app.config['SERVICE_NAME']}: {form.q}" if form.q else current_app.config["SERVICE_NAME"]
+    if form.when_label:
+        name += f" ({form.when_label})"
+    return _calendar_response(listings, name, "community-navigator-search.ics")

@@ -1,10 +1,19 @@
-"""Turning a listing into the document the search index holds."""
+"""Turning a listing into the document the search index holds.
+
+When a listing happens is stored as its rules, not as a list of dates: the document
+keeps a compact JSON copy of the listing's schedules and exceptions (recurrence.Timetable)
+and search expands it with dateutil at query time, for the window asked about ("this
+weekend", a date). Precomputed dates would go stale as days pass, since the index is
+only rewritten when a listing changes or on `flask search reindex`; rules never do.
+Expanding a few hundred rules per search is cheap, and parsed copies are cached.
+"""
 
 from __future__ import annotations
 
-from navigator.clock import LONDON
-from navigator.models import Listing, ListingKind, Vocabulary
-from navigator.schedules import WEEKDAYS, weekday_codes
+from navigator import clock
+from navigator.models import Listing, Vocabulary
+from navigator.recurrence import timetable_for, weekdays_of
+from navigator.schedules import WEEKDAYS
 from navigator.search.index import SearchDocument
 
 FACET_VOCABULARIES = {
@@ -16,15 +25,10 @@ FACET_VOCABULARIES = {
 
 
 def listing_days(listing: Listing) -> tuple[str, ...]:
-    """Day-of-week codes ("monday") on which a listing happens."""
-    if listing.kind is ListingKind.EVENT and listing.starts_at:
-        return (WEEKDAYS[listing.starts_at.astimezone(LONDON).weekday()],)
-    days: list[str] = []
-    for schedule in listing.schedules:
-        for day in weekday_codes(schedule.by_day):
-            if day not in days:
-                days.append(day)
-    return tuple(days)
+    """Day-of-week codes ("monday") on which a listing happens: an event's London day,
+    the days a rule names ("TU", "2TU", "-1FR"), and for rules that move around the week
+    (the 15th, a list of dates) the days they fall on in the coming year."""
+    return tuple(WEEKDAYS[day] for day in weekdays_of(timetable_for(listing), clock.today()))
 
 
 def document_for(listing: Listing) -> SearchDocument:
@@ -37,7 +41,8 @@ def document_for(listing: Listing) -> SearchDocument:
             if term.parent is not None and term.parent.code not in codes:
                 codes.append(term.parent.code)
         facets[facet] = tuple(codes)
-    facets["day"] = listing_days(listing)
+    timetable = timetable_for(listing)
+    facets["day"] = tuple(WEEKDAYS[day] for day in weekdays_of(timetable, clock.today()))
     facets["cost"] = (listing.cost.value,)
 
     venue = listing.venue
@@ -58,4 +63,5 @@ def document_for(listing: Listing) -> SearchDocument:
         longitude=venue.longitude if venue else None,
         starts_at=listing.starts_at.timestamp() if listing.starts_at else None,
         ends_at=listing.ends_at.timestamp() if listing.ends_at else None,
+        schedule=timetable.to_json(),
     )

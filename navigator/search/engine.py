@@ -1,7 +1,7 @@
 """Directory search: filters, facet counts, distance and paging over any SearchBackend.
 
 The backend finds documents that match the words typed; everything else (facets,
-proximity, "this week") is worked out here so every backend behaves the same.
+proximity, "this week", "on a date") is worked out here so every backend behaves the same.
 """
 
 from __future__ import annotations
@@ -10,15 +10,19 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from navigator import clock
+from navigator.clock import LONDON
 from navigator.geo.postcodes import Place, bounding_box, miles_between
+from navigator.recurrence import Timetable, occurrences_of
 from navigator.search.index import Match, SearchBackend, SearchDocument
 
 FACETS = ("type", "category", "group", "day", "cost", "language", "access")
 MAX_QUERY_LENGTH = 200
 WEEK = timedelta(days=7)
+# `when` values: what is on today, in the next 7 days, this weekend, or on `on_date`.
+WHEN_CHOICES = ("today", "week", "weekend", "date")
 
 
 @dataclass(frozen=True)
@@ -29,12 +33,42 @@ class SearchRequest:
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     place: Place | None = None
     within: float | None = None
-    this_week: bool = False
+    when: str = ""  # one of WHEN_CHOICES, or "" for any time
+    on_date: date | None = None  # when == "date"
     page: int = 1
     per_page: int = 20
 
     def selected(self, facet: str) -> tuple[str, ...]:
         return self.filters.get(facet, ())
+
+    @property
+    def this_week(self) -> bool:
+        return self.when == "week"
+
+
+def time_window(request: SearchRequest, now: datetime) -> tuple[datetime, datetime] | None:
+    """The stretch of time a `when` filter asks about, from now at the earliest (what has
+    finished is never shown), in London time; None when any time will do."""
+    now = now.astimezone(LONDON)
+    today = now.date()
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=LONDON)
+
+    if request.when == "today":
+        return now, midnight(today + timedelta(days=1))
+    if request.when == "week":
+        return now, now + WEEK
+    if request.when == "weekend":
+        # The coming Saturday and Sunday; on a Saturday or Sunday, the rest of this weekend.
+        first_day = today + timedelta(days=5 - today.weekday()) if today.weekday() < 5 else today
+        monday = midnight(first_day + timedelta(days=7 - first_day.weekday()))
+        return max(now, midnight(first_day)), monday
+    if request.when == "date" and request.on_date is not None:
+        start = midnight(request.on_date)
+        end = midnight(request.on_date + timedelta(days=1))
+        return (max(now, start), end) if end > now else (end, end)
+    return None
 
 
 @dataclass(frozen=True)
@@ -70,6 +104,7 @@ class SearchOutcome:
     broadened: bool = False
     relaxations: list[Relaxation] = field(default_factory=list)
     nearest: list[Hit] = field(default_factory=list)
+    window: tuple[datetime, datetime] | None = None  # what a `when` filter asked about
 
 
 def _facet_values(doc: SearchDocument, facet: str) -> tuple[str, ...]:
@@ -96,10 +131,23 @@ def _is_current(doc: SearchDocument, now_ts: float) -> bool:
     return end is None or end >= now_ts
 
 
-def _happens_this_week(doc: SearchDocument, now_ts: float) -> bool:
-    if doc.kind != "event" or doc.starts_at is None:
-        return False
-    return doc.starts_at < now_ts + WEEK.total_seconds()
+def first_start_in(doc: SearchDocument, window: tuple[datetime, datetime]) -> float | None:
+    """When the listing's first session in the window starts (POSIX seconds; a session
+    already under way counts), or None if it does not happen then. Spaces never do."""
+    start, end = window
+    if end <= start:
+        return None
+    if doc.kind == "event":
+        if doc.starts_at is None:
+            return None
+        finish = doc.ends_at if doc.ends_at is not None else doc.starts_at
+        if doc.starts_at < end.timestamp() and finish >= start.timestamp():
+            return doc.starts_at
+        return None
+    if doc.kind != "activity" or not doc.schedule:
+        return None
+    found = occurrences_of(Timetable.from_json(doc.schedule), start, end)
+    return found[0].starts_at.timestamp() if found else None
 
 
 def _locate(matches: Iterable[Match], place: Place | None, within: float | None) -> list[Hit]:
@@ -121,10 +169,13 @@ def _locate(matches: Iterable[Match], place: Place | None, within: float | None)
     return hits
 
 
-def _sort(hits: list[Hit], request: SearchRequest) -> list[Hit]:
+def _sort(hits: list[Hit], request: SearchRequest, starts: Mapping[str, float | None]) -> list[Hit]:
     if request.place is not None:
         return sorted(hits, key=lambda h: (h.distance is None, h.distance or 0.0, -h.score, h.document.name))
-    if request.this_week or request.selected("type") == ("event",):
+    if request.when:
+        # Soonest first: the first session in the window asked about.
+        return sorted(hits, key=lambda h: (starts.get(h.document.id) or math.inf, h.document.name))
+    if request.selected("type") == ("event",):
         return sorted(hits, key=lambda h: (h.document.starts_at or math.inf, h.document.name))
     if request.q:
         return sorted(hits, key=lambda h: (-h.score, h.document.name.lower()))
@@ -145,17 +196,22 @@ def run_search(backend: SearchBackend, request: SearchRequest) -> SearchOutcome:
         current = [m for m in backend.match(request.q, match_all_words=False) if _is_current(m.document, now_ts)]
         broadened = bool(current)
     located = _locate(current, request.place, request.within)
+    window = time_window(request, clock.now())
+    starts: dict[str, float | None] = {}
+
+    def happens(doc: SearchDocument) -> bool:
+        if window is None:
+            return True
+        if doc.id not in starts:
+            starts[doc.id] = first_start_in(doc, window)
+        return starts[doc.id] is not None
 
     def scoped(hits: Iterable[Hit], within: float | None = request.within) -> list[Hit]:
-        return [
-            hit
-            for hit in hits
-            if _within(hit, within) and (not request.this_week or _happens_this_week(hit.document, now_ts))
-        ]
+        return [hit for hit in hits if _within(hit, within) and happens(hit.document)]
 
     candidates = scoped(located)
     facets = _count_facets(candidates, request.filters)
-    results = _sort([hit for hit in candidates if _passes(hit.document, request.filters)], request)
+    results = _sort([hit for hit in candidates if _passes(hit.document, request.filters)], request, starts)
 
     per_page = max(request.per_page, 1)
     pages = max(math.ceil(len(results) / per_page), 1)
@@ -168,6 +224,7 @@ def run_search(backend: SearchBackend, request: SearchRequest) -> SearchOutcome:
         pages=pages,
         facets=facets,
         broadened=broadened,
+        window=window,
     )
     if not results:
         outcome.relaxations = _relaxations(candidates, request)

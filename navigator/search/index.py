@@ -26,6 +26,8 @@ class SearchDocument:
     longitude: float | None = None
     starts_at: float | None = None  # POSIX seconds, events only
     ends_at: float | None = None
+    # When an activity happens: recurrence.Timetable as JSON (see search/documents.py).
+    schedule: str = ""
 
 
 @dataclass(frozen=True)

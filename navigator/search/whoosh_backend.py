@@ -9,6 +9,7 @@ in the README).
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,6 +25,8 @@ from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
 from navigator.search.index import Match, Progress, SearchDocument
+
+logger = logging.getLogger(__name__)
 
 FACET_FIELDS = ("category", "group", "day", "cost", "language", "access")
 TEXT_FIELDS = ("name", "tags", "description")
@@ -48,6 +51,7 @@ def _schema() -> Schema:
         "longitude": STORED(),
         "starts_at": STORED(),
         "ends_at": STORED(),
+        "schedule": STORED(),
     }
     for facet in FACET_FIELDS:
         fields[facet] = KEYWORD(stored=True, lowercase=False, scorable=False)
@@ -64,10 +68,25 @@ class WhooshBackend:
     # -- writing ----------------------------------------------------------
     def _ensure_index(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
+        if whoosh_index.exists_in(str(self.directory), indexname=INDEX_NAME) and not self._schema_is_current():
+            # Made before a field was added (e.g. "schedule"): writing would fail on the
+            # unknown field. Start again empty; `flask search reindex` fills it from the database.
+            logger.warning(
+                "Search index at %s has an older schema: recreated empty, run `flask search reindex`", self.directory
+            )
+            with contextlib.suppress(LockError):
+                whoosh_index.create_in(str(self.directory), self.schema, indexname=INDEX_NAME)
         if not whoosh_index.exists_in(str(self.directory), indexname=INDEX_NAME):
             # Another process may be creating it at the same moment.
             with contextlib.suppress(LockError):
                 whoosh_index.create_in(str(self.directory), self.schema, indexname=INDEX_NAME)
+
+    def _schema_is_current(self) -> bool:
+        try:
+            stored = set(whoosh_index.open_dir(str(self.directory), indexname=INDEX_NAME).schema.names())
+        except Exception:  # an unreadable index is reported by doc_count() / health checks
+            return True
+        return set(self.schema.names()) <= stored
 
     def _open(self) -> whoosh_index.Index:
         return whoosh_index.open_dir(str(self.directory), indexname=INDEX_NAME)
@@ -137,6 +156,7 @@ class WhooshBackend:
             "longitude": doc.longitude,
             "starts_at": doc.starts_at,
             "ends_at": doc.ends_at,
+            "schedule": doc.schedule,
         }
         for facet in FACET_FIELDS:
             fields[facet] = " ".join(doc.facets.get(facet, ()))
@@ -202,4 +222,5 @@ class WhooshBackend:
             longitude=stored.get("longitude"),  # type: ignore[arg-type]
             starts_at=stored.get("starts_at"),  # type: ignore[arg-type]
             ends_at=stored.get("ends_at"),  # type: ignore[arg-type]
+            schedule=str(stored.get("schedule") or ""),
         )

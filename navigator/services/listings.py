@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,6 +18,7 @@ from navigator.models import (
     Activity,
     Cost,
     Event,
+    ExceptionKind,
     Frequency,
     HowToJoin,
     Listing,
@@ -25,11 +26,13 @@ from navigator.models import (
     ListingStatus,
     Organisation,
     Schedule,
+    ScheduleException,
     Space,
     TaxonomyTerm,
     Venue,
     Vocabulary,
 )
+from navigator.recurrence import RuleError, parse_by_day
 from navigator.schedules import RRULE_FROM_DAY
 from navigator.search import get_backend
 from navigator.search.documents import document_for
@@ -45,6 +48,42 @@ class WeeklySession:
     day: str  # "tuesday"
     start: time
     end: time
+
+
+MAX_INTERVAL = 8
+# A break longer than this is a listing that has stopped: archive it instead.
+MAX_BREAK_DAYS = 366
+
+
+@dataclass(kw_only=True)
+class ScheduleRule:
+    """Any schedule (domain.md 5.2): weekly or every few weeks on some days ("TU,TH"),
+    monthly on the nth weekday ("2TU,4TU", "-1FR") or a day of the month (15), or a
+    list of dates. `valid_from` anchors the weeks of a fortnightly rule and starts a
+    term; `valid_to` ends it."""
+
+    start: time
+    end: time
+    frequency: Frequency = Frequency.WEEKLY
+    interval: int = 1
+    by_day: str = ""
+    by_month_day: int | None = None
+    dates: list[date | str] = field(default_factory=list)
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+@dataclass(kw_only=True)
+class ScheduleChange:
+    """No session on a date or over a break (`ends_on`), or the sessions of a date
+    moved to another time."""
+
+    kind: ExceptionKind
+    starts_on: date
+    ends_on: date | None = None
+    new_start: time | None = None
+    new_end: time | None = None
+    note: str = ""
 
 
 @dataclass
@@ -67,6 +106,8 @@ class ListingData:
     contact_phone: str = ""
     website: str = ""
     sessions: list[WeeklySession] = field(default_factory=list)
+    schedules: list[ScheduleRule] = field(default_factory=list)
+    exceptions: list[ScheduleChange] = field(default_factory=list)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     capacity: int | None = None
@@ -128,6 +169,12 @@ def _build_listing(data: ListingData, status: ListingStatus) -> Listing:
             raise ListingError(f"{data.name}: unknown day {session.day!r}")
         if session.end <= session.start:
             raise ListingError(f"{data.name}: a session must end after it starts")
+    rules = [
+        ScheduleRule(start=session.start, end=session.end, by_day=RRULE_FROM_DAY[session.day])
+        for session in data.sessions
+    ]
+    rules += [_checked_rule(data.name, rule) for rule in data.schedules]
+    changes = [_checked_change(data.name, change) for change in data.exceptions]
     if data.min_age is not None and data.max_age is not None and data.min_age > data.max_age:
         raise ListingError(f"{data.name}: the minimum age is above the maximum age")
     listing = LISTING_CLASSES[data.kind](
@@ -156,15 +203,110 @@ def _build_listing(data: ListingData, status: ListingStatus) -> Listing:
     listing.schedules = [
         Schedule(
             position=position,
-            frequency=Frequency.WEEKLY,
-            interval=1,
-            by_day=RRULE_FROM_DAY[session.day],
-            opens_at=session.start,
-            closes_at=session.end,
+            frequency=rule.frequency,
+            interval=rule.interval,
+            by_day=rule.by_day,
+            by_month_day=rule.by_month_day,
+            dates=[day.isoformat() for day in _rule_dates(data.name, rule)],
+            opens_at=rule.start,
+            closes_at=rule.end,
+            valid_from=rule.valid_from,
+            valid_to=rule.valid_to,
         )
-        for position, session in enumerate(data.sessions)
+        for position, rule in enumerate(rules)
+    ]
+    listing.exceptions = [
+        ScheduleException(
+            kind=change.kind,
+            starts_on=change.starts_on,
+            ends_on=change.ends_on if change.ends_on != change.starts_on else None,
+            new_opens_at=change.new_start,
+            new_closes_at=change.new_end,
+            note=change.note,
+        )
+        for change in changes
     ]
     return listing
+
+
+def _rule_dates(name: str, rule: ScheduleRule) -> list[date]:
+    days: list[date] = []
+    for value in rule.dates:
+        if isinstance(value, date):
+            day = value
+        else:
+            try:
+                day = date.fromisoformat(str(value).strip())
+            except ValueError:
+                raise ListingError(f"{name}: {value!r} is not a date (use YYYY-MM-DD)") from None
+        if day not in days:
+            days.append(day)
+    return sorted(days)
+
+
+def _checked_rule(name: str, rule: ScheduleRule) -> ScheduleRule:
+    """Refuse a schedule that cannot be a recurrence rule, with a message a person can act on."""
+    if rule.end <= rule.start:
+        raise ListingError(f"{name}: a session must end after it starts")
+    if not 1 <= rule.interval <= MAX_INTERVAL:
+        raise ListingError(f"{name}: a schedule repeats every 1 to {MAX_INTERVAL} weeks or months")
+    if rule.valid_from and rule.valid_to and rule.valid_to < rule.valid_from:
+        raise ListingError(f"{name}: a schedule's end date must be on or after its start date")
+    try:
+        entries = parse_by_day(rule.by_day)
+    except RuleError as error:
+        raise ListingError(f"{name}: {error}") from None
+    by_day = ",".join(entry.code for entry in entries)
+    if rule.frequency is Frequency.WEEKLY:
+        if not entries:
+            raise ListingError(f"{name}: a weekly schedule needs a day of the week")
+        if any(entry.ordinal for entry in entries):
+            raise ListingError(f"{name}: a weekly schedule takes days without a week number, like TU")
+        if rule.by_month_day is not None or rule.dates:
+            raise ListingError(f"{name}: a weekly schedule has days of the week only")
+    elif rule.frequency is Frequency.MONTHLY:
+        if (rule.by_month_day is None) == (not entries):
+            raise ListingError(f"{name}: a monthly schedule needs either days like 2TU or a day of the month")
+        if rule.by_month_day is not None and not 1 <= rule.by_month_day <= 31:
+            raise ListingError(f"{name}: the day of the month must be from 1 to 31")
+        if rule.dates:
+            raise ListingError(f"{name}: a monthly schedule has no list of dates")
+    else:
+        if entries or rule.by_month_day is not None:
+            raise ListingError(f"{name}: a list of dates has no days of the week or of the month")
+        if not _rule_dates(name, rule):
+            raise ListingError(f"{name}: give at least one date")
+    valid_from = rule.valid_from
+    if valid_from is None and rule.interval > 1 and rule.frequency is not Frequency.DATES:
+        # "Every other week" needs a start (iCalendar DTSTART) to say which weeks.
+        valid_from = clock.today()
+    return ScheduleRule(
+        start=rule.start,
+        end=rule.end,
+        frequency=rule.frequency,
+        interval=rule.interval if rule.frequency is not Frequency.DATES else 1,
+        by_day=by_day,
+        by_month_day=rule.by_month_day,
+        dates=list(_rule_dates(name, rule)),
+        valid_from=valid_from,
+        valid_to=rule.valid_to,
+    )
+
+
+def _checked_change(name: str, change: ScheduleChange) -> ScheduleChange:
+    last = change.ends_on or change.starts_on
+    if last < change.starts_on:
+        raise ListingError(f"{name}: a break must end on or after the day it starts")
+    if (last - change.starts_on).days >= MAX_BREAK_DAYS:
+        raise ListingError(f"{name}: a break can be up to a year long")
+    if change.kind is ExceptionKind.MOVED:
+        if change.new_start is None or change.new_end is None:
+            raise ListingError(f"{name}: a moved session needs its new start and end times")
+        if change.new_end <= change.new_start:
+            raise ListingError(f"{name}: a moved session must end after it starts")
+    elif change.new_start is not None or change.new_end is not None:
+        raise ListingError(f"{name}: a cancelled session has no new times")
+    return change
 
 
 def add_listings(items: Iterable[ListingData], *, status: ListingStatus = ListingStatus.PUBLISHED) -> list[Listing]:
@@ -213,6 +355,7 @@ def public_listings_query():  # type: ignore[no-untyped-def]
         .options(
             selectinload(Listing.terms).selectinload(TaxonomyTerm.parent),
             selectinload(Listing.schedules),
+            selectinload(Listing.exceptions),
             selectinload(Listing.organisation),
             selectinload(Listing.venue).selectinload(Venue.ward),
         )

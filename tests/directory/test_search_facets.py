@@ -1,4 +1,5 @@
-"""Search filters (facets), their counts, the filter links, and "happening this week"."""
+"""Search filters (facets), their counts, the filter links, and "happening this week"
+(more time filters: test_when_filters.py)."""
 
 from __future__ import annotations
 
@@ -532,18 +533,29 @@ def test_suggestions_put_the_biggest_gain_first(client, directory):
 # -- happening this week ---------------------------------------------------------------
 
 
-def test_this_week_shows_only_events_in_the_next_seven_days(client, directory, make_listing):
+def test_this_week_shows_what_happens_in_the_next_seven_days(client, directory, make_listing):
     make_listing("Tomorrow Morning Talk", kind=ListingKind.EVENT, starts_in=timedelta(days=1))
     make_listing("Six Days Away Quiz", kind=ListingKind.EVENT, starts_in=timedelta(days=6, hours=23))
     make_listing("Eight Days Away Dance", kind=ListingKind.EVENT, starts_in=timedelta(days=8))
 
     page = search(client, when="week")
 
-    # Soonest first; not the carols (9 days), the dance (8 days), past events, activities or spaces.
-    assert page.names == ["Tomorrow Morning Talk", "Winter Warmth Fair", "Six Days Away Quiz"]
-    assert page.h1s == ["Events in the next 7 days"]
-    assert page.input_value("when") == "week"
-    assert page.counts("type") == {"event": 3}
+    # Soonest first, by each one's first session in the week (activities meet at 10:30am);
+    # not the carols (9 days), the dance (8 days), past events or spaces.
+    assert page.names == [
+        "Clapton Lunch Club",  # Tuesday 1 December
+        "ESOL Conversation Café",
+        "Tomorrow Morning Talk",  # Wednesday 2 December, 9am
+        "Befriending Phone Calls",
+        "Hackney Youth Club",
+        "Dalston Coffee Morning",  # Friday
+        "Stoke Newington Walking Group",  # Saturday morning
+        "Winter Warmth Fair",  # Saturday afternoon
+        "Six Days Away Quiz",  # Monday
+    ]
+    assert page.h1s == ["What's on in the next 7 days"]
+    assert page.selected_option("when") == "week"
+    assert page.counts("type") == {"activity": 6, "event": 3}
 
 
 def test_this_week_excludes_an_event_ten_days_out(client, make_listing, frozen_now):
@@ -554,8 +566,9 @@ def test_this_week_excludes_an_event_ten_days_out(client, make_listing, frozen_n
 
     page = search(client, when="week")
 
-    assert page.names == []
-    assert page.results_heading == "0 results"
+    # The walk meets on Wednesday 2 December; the fair and the hall are not on this week.
+    assert page.names == ["Weekly Walk"]
+    assert page.results_heading == "1 result"
 
 
 def test_this_week_includes_an_event_already_under_way(client, make_listing, frozen_now):
@@ -569,7 +582,12 @@ def test_this_week_includes_an_event_already_under_way(client, make_listing, fro
 def test_this_week_combines_with_words_and_filters(client, directory, make_listing):
     make_listing("Turkish Supper", kind=ListingKind.EVENT, languages=("tr",), starts_in=timedelta(days=2))
 
-    assert search(client, when="week", language="tr").names == ["Turkish Supper", "Winter Warmth Fair"]
+    assert search(client, when="week", language="tr").names == [
+        "Clapton Lunch Club",  # Tuesday
+        "Befriending Phone Calls",  # Wednesday
+        "Turkish Supper",  # Thursday
+        "Winter Warmth Fair",  # Saturday
+    ]
     assert search(client, when="week", q="winter").names == ["Winter Warmth Fair"]
 
 
