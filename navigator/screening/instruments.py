@@ -22,7 +22,6 @@ from navigator.screening.model import (
     Instrument,
     Item,
     Option,
-    TimePoint,
     UnknownInstrument,
 )
 
@@ -42,7 +41,6 @@ __all__ = [
     "Instrument",
     "Item",
     "Option",
-    "TimePoint",
     "UnknownInstrument",
     "baseline_instruments_for",
     "get_instrument",

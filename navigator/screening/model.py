@@ -57,14 +57,6 @@ STANDARD_MODES = (
 )
 
 
-class TimePoint(enum.Enum):
-    """When in a referral a screen was taken (domain 2.5, 2.6, 3.1)."""
-
-    BASELINE = "baseline"
-    THREE_MONTH = "3-month"
-    CLOSURE = "closure"
-
-
 @dataclass(frozen=True)
 class Option:
     """One answer to an item. `value` is the stable code stored; `score` is None for
