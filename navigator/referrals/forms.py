@@ -81,6 +81,17 @@ def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
 
+def _check_preferred_method(form: Any, messages: dict[str, str]) -> None:
+    """The chosen way of making contact needs its details: a phone number for calls and
+    texts, an email address for email, an address for letters (where the form asks for one)."""
+    needed = {"phone": "phone", "sms": "phone", "email": "email", "letter": "address"}.get(
+        form.preferred_contact_method.data or ""
+    )
+    field = getattr(form, needed, None) if needed else None
+    if field is not None and not field.data:
+        _add_error(field, messages[field.name])
+
+
 def _add_error(field: Field, message: str) -> None:
     """Add an error unless the field already has one (the first is the one shown)."""
     if not field.errors:
@@ -389,13 +400,14 @@ class StaffReferralForm(FlaskForm):
             _add_error(self.date_of_birth, "Enter the person's date of birth")
         if not (self.phone.data or self.email.data or self.address.data):
             _add_error(self.phone, "Enter a phone number, email address or address so a navigator can contact them")
-        method = self.preferred_contact_method.data
-        if method in ("phone", "sms") and not self.phone.data:
-            _add_error(self.phone, "Enter a phone number, or choose another way to contact them")
-        if method == "email" and not self.email.data:
-            _add_error(self.email, "Enter an email address, or choose another way to contact them")
-        if method == "letter" and not self.address.data:
-            _add_error(self.address, "Enter their address, or choose another way to contact them")
+        _check_preferred_method(
+            self,
+            {
+                "phone": "Enter a phone number, or choose another way to contact them",
+                "email": "Enter an email address, or choose another way to contact them",
+                "address": "Enter their address, or choose another way to contact them",
+            },
+        )
         if self.interpreter_needed.data == "yes" and not self.interpreter_language.data:
             _add_error(self.interpreter_language, "Choose the language the interpreter should speak")
         if _blank(self.reason):
@@ -602,11 +614,13 @@ class SelfReferralForm(FlaskForm):
             _add_error(self.date_of_birth, "Date of birth must be in the past")
         if not (self.phone.data or self.email.data):
             _add_error(self.phone, "Enter a phone number or email address so a navigator can contact you")
-        method = self.preferred_contact_method.data
-        if method in ("phone", "sms") and not self.phone.data:
-            _add_error(self.phone, "Enter your phone number, or choose another way for us to contact you")
-        if method == "email" and not self.email.data:
-            _add_error(self.email, "Enter your email address, or choose another way for us to contact you")
+        _check_preferred_method(
+            self,
+            {
+                "phone": "Enter your phone number, or choose another way for us to contact you",
+                "email": "Enter your email address, or choose another way for us to contact you",
+            },
+        )
         if self.interpreter_needed.data == "yes" and not self.interpreter_language.data:
             _add_error(self.interpreter_language, "Choose the language you would like an interpreter for")
         if _blank(self.what_would_help):

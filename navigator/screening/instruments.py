@@ -12,11 +12,7 @@ from __future__ import annotations
 
 from navigator.screening import rules
 from navigator.screening.model import (
-    DECLINED,
-    DECLINED_LABEL,
-    DECLINED_OPTION,
     OFTEN_ALWAYS,
-    STANDARD_MODES,
     AdministrationMode,
     Band,
     Instrument,
@@ -24,28 +20,6 @@ from navigator.screening.model import (
     Option,
     UnknownInstrument,
 )
-
-__all__ = [
-    "DECLINED",
-    "DECLINED_LABEL",
-    "DECLINED_OPTION",
-    "INSTRUMENTS",
-    "MANDATORY_BASELINE_INSTRUMENTS",
-    "OFTEN_ALWAYS",
-    "OPTIONAL_INSTRUMENTS",
-    "RECOMMENDED_INSTRUMENTS",
-    "SCORING_VERSIONS",
-    "STANDARD_MODES",
-    "AdministrationMode",
-    "Band",
-    "Instrument",
-    "Item",
-    "Option",
-    "UnknownInstrument",
-    "baseline_instruments_for",
-    "get_instrument",
-    "optional_instruments_for",
-]
 
 ONS_LICENCE = "Free to use (ONS / GSS harmonised standard)."
 
