@@ -70,6 +70,9 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
     from navigator.casework import bp as casework_bp
     from navigator.directory import bp as directory_bp
     from navigator.health import bp as health_bp
+    from navigator.listings import bp as listings_bp
+    from navigator.moderation import bp as moderation_bp
+    from navigator.organisations import bp as organisations_bp
     from navigator.referrals import bp as referrals_bp
     from navigator.shortlist import bp as shortlist_bp
     from navigator.staff import bp as staff_bp
@@ -83,6 +86,9 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
     app.register_blueprint(directory_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(shortlist_bp)
+    app.register_blueprint(listings_bp)
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(organisations_bp)
 
     from navigator.errors import register_error_handlers
 

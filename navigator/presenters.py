@@ -11,6 +11,7 @@ from navigator import clock
 from navigator.clock import LONDON
 from navigator.models import Listing, ListingKind
 from navigator.recurrence import next_occurrences, timetable_for
+from navigator.richtext import plain_text, rich_text
 from navigator.schedules import describe_event_time, describe_occurrence, describe_rule, format_date, format_time
 
 NEXT_SESSIONS_SHOWN = 4
@@ -115,7 +116,12 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals.update(staff_links=staff_links)
     app.jinja_env.filters.update(
-        paragraphs=paragraphs, long_date=long_date, london_datetime=london_datetime, london_date=london_date
+        paragraphs=paragraphs,
+        rich_text=rich_text,
+        plain_text=plain_text,
+        long_date=long_date,
+        london_datetime=london_datetime,
+        london_date=london_date,
     )
 
 

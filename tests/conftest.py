@@ -196,12 +196,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture
 def staff(app: Flask) -> dict[str, Any]:
-    """One of each kind of staff: a referrer in a team, a navigator, a team lead, an admin."""
+    """One of each kind of staff: a referrer in a team, a navigator, a team lead, an admin,
+    a directory moderator and an editor of one organisation."""
     from tests.factories import make_team, make_user
 
     team = make_team("Hackney Adult Social Care North", email="ascn@example.org")
     other_team = make_team("City Mental Health Team", source_code="mental_health")
+    organisation = Organisation(name="Clapton Lunch Club Collective", email="hello@clapton-lunch.example.org")
+    db.session.add(organisation)
+    db.session.commit()
     return {
+        "organisation": organisation,
+        "editor": make_user("organisation_editor", organisations=[organisation], name="Esme Editor"),
+        "moderator": make_user("moderator", name="Moira Moderator"),
         "team": team,
         "other_team": other_team,
         "referrer": make_user("referrer", teams=[team], name="Rita Referrer"),

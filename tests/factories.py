@@ -18,6 +18,7 @@ from navigator.models import (
     Agreement,
     ContactChannel,
     ContactOutcome,
+    Organisation,
     Referral,
     ReferralState,
     Role,
@@ -46,6 +47,7 @@ def make_user(
     name: str | None = None,
     email: str | None = None,
     active: bool = True,
+    organisations: list[Organisation] | None = None,
 ) -> User:
     slug = uuid.uuid4().hex[:8]
     user = User(
@@ -57,6 +59,7 @@ def make_user(
     )
     user.roles = list(db.session.scalars(select(Role).where(Role.code.in_(role_codes))))
     user.teams = list(teams or [])
+    user.organisations = list(organisations or [])
     db.session.add(user)
     db.session.commit()
     return user

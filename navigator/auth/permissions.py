@@ -27,6 +27,9 @@ class Permission(enum.Enum):
     MANAGE_USERS = "manage_users"
     RAISE_SAFEGUARDING = "raise_safeguarding"
     BREAK_GLASS = "break_glass"  # read one case record with a recorded reason, reported to leads
+    EDIT_LISTINGS = "edit_listings"  # organisation editor: own organisations' listings (moderators: any)
+    MODERATE_LISTINGS = "moderate_listings"  # approve or reject listings and changes, handle reports
+    MANAGE_ORGANISATIONS = "manage_organisations"  # approve registrations, invite and remove editors
 
 
 P = Permission
@@ -70,6 +73,18 @@ DEFAULT_ROLES: dict[str, tuple[str, str, frozenset[Permission]]] = {
                 P.RAISE_SAFEGUARDING,
             }
         ),
+    ),
+    "organisation_editor": (
+        "Organisation editor",
+        "Staff or volunteer of a community organisation. Lists and updates their organisation's activities, "
+        "events and spaces; a moderator approves them.",
+        frozenset({P.EDIT_LISTINGS}),
+    ),
+    "moderator": (
+        "Directory moderator",
+        "Approves or rejects listings and changes with a reason, handles problem reports, "
+        "approves organisations and manages their editors.",
+        frozenset({P.EDIT_LISTINGS, P.MODERATE_LISTINGS, P.MANAGE_ORGANISATIONS}),
     ),
     "admin": (
         "System admin",

@@ -28,6 +28,7 @@ from navigator.recurrence import (
     regular_sessions,
     timetable_for,
 )
+from navigator.richtext import plain_text
 from navigator.schedules import describe_rule
 
 PRODID = "-//Community Navigator//Directory//EN"
@@ -75,7 +76,7 @@ def filename_for(name: str) -> str:
 
 
 def _describe(listing: Listing, url: str, when: str = "") -> str:
-    text = " ".join((listing.description or "").split())
+    text = " ".join(plain_text(listing.description).split())
     if len(text) > DESCRIPTION_LENGTH:
         text = text[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0] + "…"
     parts = [part for part in (text, when, f"Run by {listing.organisation.name}.") if part]

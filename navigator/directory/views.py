@@ -17,7 +17,8 @@ from navigator.auth.decorators import public
 from navigator.directory.calendar import CONTENT_TYPE, calendar_bytes, calendar_for, filename_for
 from navigator.directory.params import FACET_TITLES, WHEN_LABELS, parse_search
 from navigator.extensions import db
-from navigator.models import Listing, ListingKind, ListingStatus, TaxonomyTerm, Venue, Vocabulary
+from navigator.models import Listing, ListingKind, TaxonomyTerm, Venue, Vocabulary
+from navigator.models.directory import PUBLIC_STATUSES
 from navigator.search import get_backend
 from navigator.search.engine import FACETS, run_search
 
@@ -65,7 +66,7 @@ def _load_listings(ids: list[str]) -> dict[str, Listing]:
         return {}
     rows = db.session.scalars(
         select(Listing)
-        .where(Listing.id.in_([uuid.UUID(i) for i in ids]), Listing.status == ListingStatus.PUBLISHED)
+        .where(Listing.id.in_([uuid.UUID(i) for i in ids]), Listing.status.in_(PUBLIC_STATUSES))
         .options(
             selectinload(Listing.terms),
             selectinload(Listing.schedules),

@@ -6,12 +6,16 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from navigator.extensions import Base
 from navigator.models.types import UTCDateTime, utcnow, value_enum
+
+if TYPE_CHECKING:
+    from navigator.models.people import User
 
 
 class Vocabulary(enum.Enum):
@@ -84,6 +88,88 @@ class HowToJoin(enum.Enum):
         }[self.value]
 
 
+class OrganisationStatus(enum.Enum):
+    """A registered organisation waits for a moderator before its editors can list anything."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Freshness(enum.Enum):
+    """How far a listing has gone through the review schedule (domain.md 5.5), since its
+    owner last confirmed it. The order is the order of the schedule."""
+
+    CURRENT = "current"
+    ASKED = "asked"  # first mail: please confirm or update
+    REMINDED = "reminded"
+    URGENT = "urgent"  # last reminder
+    STALE = "stale"  # ranked lower, "Last checked" badge
+    HIDDEN = "hidden"  # out of public search until confirmed; never deleted
+
+
+class VersionState(enum.Enum):
+    DRAFT = "draft"  # being edited
+    SUBMITTED = "submitted"  # waiting for a moderator
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # replaced by a later edit before anyone decided
+
+
+class RejectionReason(enum.Enum):
+    """Rejection reasons (domain.md 5.4, local list)."""
+
+    INCOMPLETE = "incomplete"
+    DUPLICATE = "duplicate"
+    OUTSIDE_AREA = "outside_area"
+    NOT_COMMUNITY = "not_community"
+    CONTACT_DETAILS = "contact_details"
+    SAFEGUARDING = "safeguarding"
+    INAPPROPRIATE = "inappropriate"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "incomplete": "Incomplete information",
+            "duplicate": "Duplicate of another listing",
+            "outside_area": "Outside the area",
+            "not_community": "Not a community activity (for example a commercial advert)",
+            "contact_details": "Contact details do not work",
+            "safeguarding": "Safeguarding concern",
+            "inappropriate": "Inappropriate content",
+            "other": "Other",
+        }[self.value]
+
+
+class ProblemKind(enum.Enum):
+    """What a resident can report about a listing (domain.md 5.5, after ALISS)."""
+
+    CLOSED = "closed"
+    WRONG_TIME = "wrong_time"
+    WRONG_CONTACT = "wrong_contact"
+    WRONG_PLACE = "wrong_place"
+    UNCLEAR = "unclear"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "closed": "It has closed or stopped running",
+            "wrong_time": "The days or times are wrong",
+            "wrong_contact": "The contact details do not work",
+            "wrong_place": "The address or area is wrong",
+            "unclear": "The information is unclear",
+            "other": "Something else",
+        }[self.value]
+
+
+class ReportStatus(enum.Enum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
 class Frequency(enum.Enum):
     """How a schedule repeats. WEEKLY and MONTHLY are iCalendar RRULE frequencies (the
     ones Open Referral UK allows); DATES is a list of specific dates (iCalendar RDATE)."""
@@ -125,6 +211,14 @@ listing_terms = sa.Table(
 )
 
 
+organisation_members = sa.Table(
+    "organisation_members",
+    Base.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("organisation_id", sa.ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Organisation(Base):
     __tablename__ = "organisations"
 
@@ -135,9 +229,24 @@ class Organisation(Base):
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     charity_number: Mapped[str | None] = mapped_column(sa.String(20))
+    company_number: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Registration (organisations loaded from seeds or imports are approved already).
+    status: Mapped[OrganisationStatus] = mapped_column(
+        value_enum(OrganisationStatus, 20), default=OrganisationStatus.APPROVED, server_default="approved", index=True
+    )
+    contact_name: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     listings: Mapped[list[Listing]] = relationship(back_populates="organisation")
+    editors: Mapped[list[User]] = relationship(secondary=organisation_members, back_populates="organisations")
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status is OrganisationStatus.APPROVED
 
 
 class Venue(Base):
@@ -189,6 +298,10 @@ class Listing(Base):
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
     website: Mapped[str] = mapped_column(sa.String(300), default="")
     last_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_confirmed_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    freshness: Mapped[Freshness] = mapped_column(
+        value_enum(Freshness, 20), default=Freshness.CURRENT, server_default="current", index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -237,7 +350,17 @@ class Listing(Base):
 
     @property
     def is_public(self) -> bool:
-        return self.status is ListingStatus.PUBLISHED
+        # A change waiting for a moderator leaves the published version live.
+        return self.status in PUBLIC_STATUSES
+
+    @property
+    def is_stale(self) -> bool:
+        return self.freshness in (Freshness.STALE, Freshness.HIDDEN)
+
+
+PUBLIC_STATUSES = (ListingStatus.PUBLISHED, ListingStatus.CHANGES_PENDING)
+# States whose content has been live: edits to them wait in a version until approved.
+LIVE_STATUSES = (ListingStatus.PUBLISHED, ListingStatus.CHANGES_PENDING, ListingStatus.HIDDEN)
 
 
 class Activity(Listing):
@@ -301,3 +424,74 @@ class ScheduleException(Base):
     note: Mapped[str] = mapped_column(sa.String(200), default="")
 
     listing: Mapped[Listing] = relationship(back_populates="exceptions")
+
+
+class ListingVersion(Base):
+    """One version of a listing's content (a snapshot of every field an editor can
+    change), kept for ever: who wrote it, when, what changed, and what a moderator
+    decided. The listing row holds the approved content; a change to a live listing
+    waits here until it is approved (domain.md 5.4)."""
+
+    __tablename__ = "listing_versions"
+    __table_args__ = (sa.UniqueConstraint("listing_id", "number", name="uq_listing_versions_listing_number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    listing_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("listings.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(sa.Integer)
+    state: Mapped[VersionState] = mapped_column(value_enum(VersionState, 20), default=VersionState.DRAFT, index=True)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    # Field labels that differ from the version before, for the history page.
+    changed_fields: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")  # e.g. "Restored from version 2"
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejection_reason: Mapped[RejectionReason | None] = mapped_column(value_enum(RejectionReason, 30))
+    decision_note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    listing: Mapped[Listing] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (VersionState.DRAFT, VersionState.SUBMITTED)
+
+
+class ListingReport(Base):
+    """A resident's "report a problem" on a listing, for the moderation queue."""
+
+    __tablename__ = "listing_reports"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    listing_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("listings.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ProblemKind] = mapped_column(value_enum(ProblemKind, 20))
+    details: Mapped[str] = mapped_column(sa.Text, default="")
+    reporter_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    status: Mapped[ReportStatus] = mapped_column(value_enum(ReportStatus, 20), default=ReportStatus.OPEN, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str] = mapped_column(sa.Text, default="")
+
+    listing: Mapped[Listing] = relationship()
+
+
+class FreshnessNotice(Base):
+    """A step of the review schedule taken for a listing, once per confirmation: the
+    unique key makes `flask listings review-stale` safe to run again."""
+
+    __tablename__ = "freshness_notices"
+    __table_args__ = (
+        sa.UniqueConstraint("listing_id", "stage", "confirmed_at", name="uq_freshness_notices_listing_stage"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    listing_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("listings.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[Freshness] = mapped_column(value_enum(Freshness, 20))
+    # The confirmation this step follows: a new confirmation starts the schedule again.
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

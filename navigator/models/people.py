@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from navigator.auth.permissions import Permission
 from navigator.extensions import Base
 from navigator.models.types import UTCDateTime, utcnow, value_enum
+
+if TYPE_CHECKING:
+    from navigator.models.directory import Organisation
 
 
 class ReferralSource(Base):
@@ -104,6 +108,9 @@ class User(Base):
 
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
     teams: Mapped[list[Team]] = relationship(secondary=team_members, back_populates="members", lazy="selectin")
+    organisations: Mapped[list[Organisation]] = relationship(
+        secondary="organisation_members", back_populates="editors", lazy="selectin"
+    )
 
     # Flask-Login
     is_anonymous = False
@@ -139,6 +146,10 @@ class User(Base):
     @property
     def team_ids(self) -> set[uuid.UUID]:
         return {team.id for team in self.teams}
+
+    @property
+    def organisation_ids(self) -> set[uuid.UUID]:
+        return {organisation.id for organisation in self.organisations}
 
 
 class BankHoliday(Base):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from navigator import clock
 from navigator.models import Listing, Vocabulary
 from navigator.recurrence import timetable_for, weekdays_of
+from navigator.richtext import plain_text
 from navigator.schedules import WEEKDAYS
 from navigator.search.index import SearchDocument
 
@@ -56,7 +57,7 @@ def document_for(listing: Listing) -> SearchDocument:
         id=str(listing.id),
         kind=listing.kind.value,
         name=listing.name,
-        description=listing.description,
+        description=plain_text(listing.description),
         tags=" ".join(part for part in tag_parts if part),
         facets=facets,
         latitude=venue.latitude if venue else None,

@@ -32,6 +32,7 @@ from navigator.models import (
     Venue,
     Vocabulary,
 )
+from navigator.models.directory import PUBLIC_STATUSES
 from navigator.recurrence import RuleError, parse_by_day
 from navigator.schedules import RRULE_FROM_DAY
 from navigator.search import get_backend
@@ -86,6 +87,14 @@ class ScheduleChange:
     note: str = ""
 
 
+@dataclass(kw_only=True)
+class VenueData:
+    name: str
+    address_1: str
+    postcode: str
+    address_2: str = ""
+
+
 @dataclass
 class ListingData:
     """Plain values describing a listing, as forms, seeds and imports provide them."""
@@ -94,6 +103,7 @@ class ListingData:
     name: str
     organisation_id: uuid.UUID
     venue_id: uuid.UUID | None = None
+    venue: VenueData | None = None  # instead of venue_id: found or added when saved
     description: str = ""
     terms: dict[Vocabulary, list[str]] = field(default_factory=dict)
     cost: Cost = Cost.FREE
@@ -159,6 +169,19 @@ def _resolve_terms(terms: dict[Vocabulary, list[str]]) -> list[TaxonomyTerm]:
 
 
 def _build_listing(data: ListingData, status: ListingStatus) -> Listing:
+    listing = LISTING_CLASSES[data.kind](status=status, last_confirmed_at=clock.now())
+    fill_listing(listing, data)
+    return listing
+
+
+@dataclass
+class _Checked:
+    rules: list[ScheduleRule]
+    changes: list[ScheduleChange]
+    terms: list[TaxonomyTerm]
+
+
+def _check(data: ListingData) -> _Checked:
     if data.kind is ListingKind.EVENT:
         if data.starts_at is None:
             raise ListingError(f"{data.name}: an event needs a start time")
@@ -177,29 +200,45 @@ def _build_listing(data: ListingData, status: ListingStatus) -> Listing:
     changes = [_checked_change(data.name, change) for change in data.exceptions]
     if data.min_age is not None and data.max_age is not None and data.min_age > data.max_age:
         raise ListingError(f"{data.name}: the minimum age is above the maximum age")
-    listing = LISTING_CLASSES[data.kind](
-        name=data.name,
-        organisation_id=data.organisation_id,
-        venue_id=data.venue_id,
-        description=data.description,
-        status=status,
-        cost=data.cost,
-        cost_detail=data.cost_detail,
-        how_to_join=data.how_to_join,
-        min_age=data.min_age,
-        max_age=data.max_age,
-        contact_name=data.contact_name,
-        contact_email=data.contact_email,
-        contact_phone=data.contact_phone,
-        website=data.website,
-        starts_at=data.starts_at,
-        ends_at=data.ends_at,
-        capacity=data.capacity,
-        bookable=data.bookable,
-        booking_info=data.booking_info,
-        last_confirmed_at=clock.now(),
-    )
-    listing.terms = _resolve_terms(data.terms)
+    if data.venue is not None and lookup_postcode(data.venue.postcode) is None:
+        raise ListingError(f"Unknown postcode for {data.venue.name}: {data.venue.postcode}")
+    return _Checked(rules, changes, _resolve_terms(data.terms))
+
+
+def check_listing_data(data: ListingData) -> None:
+    """Raise ListingError if `data` could not be saved as a listing; change nothing."""
+    _check(data)
+
+
+def fill_listing(listing: Listing, data: ListingData) -> None:
+    """Check `data` and write it into `listing` (new or existing). Raises ListingError, with
+    a message an editor can act on, before changing anything."""
+    if listing.kind is not None and data.kind is not listing.kind:
+        raise ListingError(f"{data.name}: a listing cannot change from {listing.kind.value} to {data.kind.value}")
+    checked = _check(data)
+    rules, changes, terms = checked.rules, checked.changes, checked.terms
+    venue_id = data.venue_id
+    if data.venue is not None:
+        venue_id = find_or_create_venue(data.venue).id
+    listing.name = data.name
+    listing.organisation_id = data.organisation_id
+    listing.venue_id = venue_id
+    listing.description = data.description
+    listing.cost = data.cost
+    listing.cost_detail = data.cost_detail
+    listing.how_to_join = data.how_to_join
+    listing.min_age = data.min_age
+    listing.max_age = data.max_age
+    listing.contact_name = data.contact_name
+    listing.contact_email = data.contact_email
+    listing.contact_phone = data.contact_phone
+    listing.website = data.website
+    listing.starts_at = data.starts_at
+    listing.ends_at = data.ends_at
+    listing.capacity = data.capacity
+    listing.bookable = data.bookable
+    listing.booking_info = data.booking_info
+    listing.terms = terms
     listing.schedules = [
         Schedule(
             position=position,
@@ -226,7 +265,30 @@ def _build_listing(data: ListingData, status: ListingStatus) -> Listing:
         )
         for change in changes
     ]
-    return listing
+
+
+def find_or_create_venue(data: VenueData) -> Venue:
+    """The venue with this name and address, or a new one placed from the postcode table.
+    Venues are shared between listings, so a changed address makes a new venue rather
+    than moving other organisations' listings."""
+    row = lookup_postcode(data.postcode)
+    if row is None:
+        raise ListingError(f"Unknown postcode for {data.name}: {data.postcode}")
+    existing = db.session.scalar(
+        select(Venue)
+        .where(
+            Venue.name == data.name,
+            Venue.address_1 == data.address_1,
+            Venue.postcode == row.postcode,
+        )
+        .order_by(Venue.id)
+        .limit(1)
+    )
+    if existing is not None and (existing.address_2 or "") == (data.address_2 or ""):
+        return existing
+    return create_venue(
+        name=data.name, address_1=data.address_1, address_2=data.address_2 or None, postcode=data.postcode
+    )
 
 
 def _rule_dates(name: str, rule: ScheduleRule) -> list[date]:
@@ -351,7 +413,7 @@ def sync_index(listings: Iterable[Listing]) -> None:
 def public_listings_query():  # type: ignore[no-untyped-def]
     return (
         select(Listing)
-        .where(Listing.status == ListingStatus.PUBLISHED)
+        .where(Listing.status.in_(PUBLIC_STATUSES))
         .options(
             selectinload(Listing.terms).selectinload(TaxonomyTerm.parent),
             selectinload(Listing.schedules),
@@ -366,7 +428,7 @@ def public_listings_query():  # type: ignore[no-untyped-def]
 def count_public_listings() -> int:
     from sqlalchemy import func
 
-    return int(db.session.scalar(select(func.count(Listing.id)).where(Listing.status == ListingStatus.PUBLISHED)) or 0)
+    return int(db.session.scalar(select(func.count(Listing.id)).where(Listing.status.in_(PUBLIC_STATUSES))) or 0)
 
 
 def _public_documents(batch_size: int = 500) -> Iterator[SearchDocument]:

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from navigator.extensions import db
-from navigator.models import Listing, ListingStatus, Venue
+from navigator.models import Listing, Venue
+from navigator.models.directory import PUBLIC_STATUSES
 
 SESSION_KEY = "shortlist"
 # Enough for a conversation about options, and small enough for the session cookie
@@ -114,7 +115,7 @@ def published_listings(ids: Sequence[str]) -> list[Listing]:
         return []
     rows = db.session.scalars(
         select(Listing)
-        .where(Listing.id.in_(wanted), Listing.status == ListingStatus.PUBLISHED)
+        .where(Listing.id.in_(wanted), Listing.status.in_(PUBLIC_STATUSES))
         .options(
             selectinload(Listing.schedules),
             selectinload(Listing.organisation),

@@ -395,6 +395,13 @@ def test_not_found_page_uses_the_site_layout(client):
     assert page.root.find("link", rel="stylesheet") is not None
 
 
+def test_a_listing_with_a_change_waiting_for_a_moderator_stays_live(client, make_listing):
+    listing = make_listing("Clapton Lunch Club", categories=("lunch-clubs",))
+    set_listing_status(listing.id, ListingStatus.CHANGES_PENDING)
+    open_page(client, url(listing))
+    assert len(Page(client.get("/search?q=lunch")).results) == 1
+
+
 @pytest.mark.parametrize(
     "status",
     [
@@ -403,7 +410,6 @@ def test_not_found_page_uses_the_site_layout(client):
         ListingStatus.REJECTED,
         ListingStatus.HIDDEN,
         ListingStatus.ARCHIVED,
-        ListingStatus.CHANGES_PENDING,
     ],
 )
 def test_unpublished_listing_is_not_found_and_leaves_search(client, make_listing, status):

@@ -12,7 +12,14 @@ from navigator.extensions import db
 from navigator.models import AuditEntry, ReferralState
 from tests.factories import make_referral
 
-ROLE_FIXTURE = {"referrer": "referrer", "navigator": "navigator", "team_lead": "lead", "admin": "admin"}
+ROLE_FIXTURE = {
+    "referrer": "referrer",
+    "navigator": "navigator",
+    "team_lead": "lead",
+    "admin": "admin",
+    "organisation_editor": "editor",
+    "moderator": "moderator",
+}
 
 
 def _url_for_rule(rule, ids):
@@ -48,6 +55,12 @@ def test_each_role_gets_404_without_the_permission(app, staff, login_as):
         "note_id": referral.id,
         "token": "x",
         "filename": "x",
+        # Directory records: any UUID will do, a refused request never looks them up.
+        "listing_id": referral.id,
+        "version_id": referral.id,
+        "organisation_id": referral.id,
+        "report_id": referral.id,
+        "number": 1,
     }
     checked = 0
     for role, fixture in ROLE_FIXTURE.items():
@@ -70,7 +83,18 @@ def test_each_role_gets_404_without_the_permission(app, staff, login_as):
 
 def test_anonymous_users_are_sent_to_sign_in(app, client, staff):
     referral = make_referral(ReferralState.SUBMITTED, referrer=staff["referrer"])
-    ids = {"referral_id": referral.id, "goal_id": referral.id, "connection_id": referral.id, "note_id": referral.id}
+    ids = {
+        "referral_id": referral.id,
+        "goal_id": referral.id,
+        "connection_id": referral.id,
+        "note_id": referral.id,
+        "listing_id": referral.id,
+        "version_id": referral.id,
+        "organisation_id": referral.id,
+        "report_id": referral.id,
+        "number": 1,
+        "token": "x",
+    }
     for rule, _needs in _protected_rules(app):
         url = _url_for_rule(rule, ids)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

@@ -1,0 +1,3 @@
+"""Editors' pages."""
+
+from navigator.listings import bp  # noqa: F401

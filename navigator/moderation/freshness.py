@@ -1,0 +1,3 @@
+"""Moderators: freshness."""
+
+from navigator.moderation import bp  # noqa: F401

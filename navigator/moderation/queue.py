@@ -1,0 +1,3 @@
+"""Moderators: queue."""
+
+from navigator.moderation import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Moderators: reports."""
+
+from navigator.moderation import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Organisation registration and editors."""
+
+from navigator.organisations import bp  # noqa: F401
