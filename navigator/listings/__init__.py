@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("listings", __name__, url_prefix="/listings")
 
-from navigator.listings import views  # noqa: E402,F401  (register the views)
+from navigator.listings import confirm, views  # noqa: E402,F401  (register the views)
