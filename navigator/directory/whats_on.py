@@ -142,13 +142,15 @@ class Entry:
 
     @property
     def times(self) -> str:
-        """ "10:30am to 12pm"; for an event over several days, "2pm to Sunday 6 December, 4pm"."""
+        """ "10:30am to 12pm", "7pm to midnight"; ending on another day, "10pm to Sunday 6 December, 2am"."""
         start = self.occurrence.starts_at.astimezone(LONDON)
         end = self.occurrence.ends_at.astimezone(LONDON)
         if end <= start:
             return format_time(start.time())
-        if end.date() == start.date() or (end.date() == start.date() + timedelta(days=1) and end.time() < start.time()):
+        if end.date() == start.date():
             return format_time_range(start.time(), end.time())
+        if end == _midnight(start.date() + timedelta(days=1)):
+            return f"{format_time(start.time())} to midnight"
         return f"{format_time(start.time())} to {end:%A} {_day_and_month(end.date())}, {format_time(end.time())}"
 
     @property
