@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, time
 from pathlib import Path
 
 import click
@@ -18,6 +19,7 @@ postcodes_cli = AppGroup("postcodes", help="Postcode lookup tables.")
 taxonomy_cli = AppGroup("taxonomy", help="Categories, target groups and other vocabularies.")
 outbox_cli = AppGroup("outbox", help="Mail waiting to be sent.")
 users_cli = AppGroup("users", help="Staff accounts.")
+listings_cli = AppGroup("listings", help="Directory listings.")
 
 
 @search_cli.command("reindex")
@@ -149,6 +151,31 @@ def demo_security_code_command(email: str) -> None:
     click.echo(current_security_code(user))
 
 
+@listings_cli.command("review-stale")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Demo only: run the schedule as if it were noon on this date (YYYY-MM-DD). Refused in production.",
+)
+def review_stale_command(as_of: datetime | None) -> None:
+    """Take the freshness steps that are due (ask owners to confirm, remind, rank lower, hide)
+    and archive events that have ended. Safe to run again: nothing is sent twice. Run daily."""
+    from navigator.clock import LONDON
+    from navigator.services.freshness import FreshnessError, review_stale
+
+    now = None
+    if as_of is not None:
+        if os.environ.get("NAVIGATOR_ENV", "development") == "production":
+            raise click.ClickException("--as-of is for demonstrations only, and not available in production.")
+        now = datetime.combine(as_of.date(), time(12, 0), tzinfo=LONDON)
+        click.echo(f"Running as of {as_of.date().isoformat()} (demo).")
+    try:
+        summary = review_stale(now)
+    except FreshnessError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(str(summary))
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(postcodes_cli)
@@ -156,3 +183,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(listings_cli)

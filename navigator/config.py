@@ -60,13 +60,25 @@ class Config:
     ARGON2_PARAMETERS = (3, 65536, 4)
     # Staff with case access sign in with a second factor (NHS DSPT asks for MFA).
     REQUIRE_TWO_FACTOR = os.environ.get("REQUIRE_TWO_FACTOR", "true").lower() == "true"
+    # Listing freshness (domain.md 5.5): ask owners to confirm after ASK_AFTER months, remind
+    # REMINDER_WEEKS after that first mail (the last one is marked urgent), rank lower from
+    # STALE_AFTER months, hide from the public from HIDE_AFTER months (never deleted).
+    FRESHNESS_ASK_AFTER_MONTHS = int(os.environ.get("FRESHNESS_ASK_AFTER_MONTHS", "6"))
+    FRESHNESS_REMINDER_WEEKS = tuple(
+        int(weeks) for weeks in os.environ.get("FRESHNESS_REMINDER_WEEKS", "2,4").split(",") if weeks.strip()
+    )
+    FRESHNESS_STALE_AFTER_MONTHS = int(os.environ.get("FRESHNESS_STALE_AFTER_MONTHS", "12"))
+    FRESHNESS_HIDE_AFTER_MONTHS = int(os.environ.get("FRESHNESS_HIDE_AFTER_MONTHS", "15"))
+    FRESHNESS_LINK_MAX_AGE_DAYS = int(os.environ.get("FRESHNESS_LINK_MAX_AGE_DAYS", "60"))
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", str(60 * 60)))
     INVITATION_MAX_AGE = int(os.environ.get("INVITATION_MAX_AGE", str(7 * 24 * 60 * 60)))
 
     # Rate limits (flask-limiter). memory:// suits one process; use redis:// for several.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     SELF_REFERRAL_RATE_LIMIT = os.environ.get("SELF_REFERRAL_RATE_LIMIT", "5 per hour")
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "5 per hour")  # organisations register
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
+    REPORT_PROBLEM_RATE_LIMIT = os.environ.get("REPORT_PROBLEM_RATE_LIMIT", "10 per hour")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     TESTING = False

@@ -315,6 +315,7 @@ class DemoPeople:
     teams: int
     users: int
     referrals: int
+    registrations: int = 0
 
 
 @contextmanager
@@ -344,6 +345,7 @@ def load_demo_people(directory: Path = PEOPLE_DIR, *, password: str | None = Non
     teams = _load_teams(_read(directory / "teams.yaml"))
     # One hash for the one shared password: argon2 is slow on purpose, and the demo password is public anyway.
     users = _load_staff(_read(directory / "staff.yaml"), teams, hash_password(password or demo_password()))
+    registrations = _load_registrations(directory / "registrations.yaml")
     builder = _DemoReferrals(users, listings)
     with moved_clock() as set_clock:
         start = clock.now()
@@ -357,7 +359,7 @@ def load_demo_people(directory: Path = PEOPLE_DIR, *, password: str | None = Non
                 except (ReferralError, NotFound) as error:
                     raise SeedError(f"Referral {spec.key!r}, step {step.label!r}: {error!r}") from error
             builder.check(spec)
-    return DemoPeople(teams=len(teams), users=len(users), referrals=len(specs))
+    return DemoPeople(teams=len(teams), users=len(users), referrals=len(specs), registrations=registrations)
 
 
 def _check_unique(values: list[str], what: str) -> None:
@@ -385,12 +387,17 @@ def _load_teams(items: list[dict[str, Any]]) -> dict[str, Team]:
 
 def _load_staff(items: list[dict[str, Any]], teams: dict[str, Team], password_hash: str) -> dict[str, User]:
     roles = {role.code: role for role in db.session.scalars(select(Role))}
+    # Organisation editors name their organisations as the demo directory does.
+    organisations = {org.name: org for org in db.session.scalars(select(Organisation))}
     users: dict[str, User] = {}
     _check_unique([item["email"] for item in items], "staff email")
     for item in items:
         unknown = set(item["roles"]) - roles.keys()
         if unknown or set(item.get("teams", [])) - teams.keys():
             raise SeedError(f"Staff {item['email']!r}: unknown role or team")
+        missing = set(item.get("organisations", [])) - organisations.keys()
+        if missing:
+            raise SeedError(f"Staff {item['email']!r}: no organisation called {', '.join(sorted(missing))}")
         user = User(
             email=item["email"].lower(),
             name=item["name"],
@@ -400,6 +407,7 @@ def _load_staff(items: list[dict[str, Any]], teams: dict[str, Team], password_ha
         )
         user.roles = [roles[code] for code in item["roles"]]
         user.teams = [teams[key] for key in item.get("teams", [])]
+        user.organisations = [organisations[name] for name in item.get("organisations", [])]
         db.session.add(user)
         db.session.flush()
         audit.record(
@@ -407,12 +415,43 @@ def _load_staff(items: list[dict[str, Any]], teams: dict[str, Team], password_ha
             "user",
             user.id,
             by=None,
-            new={"email": user.email, "roles": item["roles"]},
+            new={"email": user.email, "roles": item["roles"]}
+            | ({"organisations": item["organisations"]} if item.get("organisations") else {}),
             reason="demo seed",
         )
         users[user.email] = user
     db.session.commit()
     return users
+
+
+def _load_registrations(path: Path) -> int:
+    """Organisations waiting for a moderator, registered through the public form's service
+    (so the moderators' mail is queued too), a few days before now."""
+    from navigator.services.organisations import OrganisationError, Registration, register_organisation
+
+    if not path.exists():
+        return 0
+    items = _read(path) or []
+    with moved_clock() as set_clock:
+        now = clock.now()
+        for item in items:
+            set_clock(now - timedelta(days=float(item.get("days_ago", 1))))
+            try:
+                register_organisation(
+                    Registration(
+                        name=item["name"],
+                        description=str(item.get("description", "")).strip(),
+                        contact_name=item["contact_name"],
+                        contact_email=item["contact_email"],
+                        contact_phone=str(item.get("contact_phone", "")),
+                        website=item.get("website", ""),
+                        charity_number=str(item.get("charity_number", "")),
+                        company_number=str(item.get("company_number", "")),
+                    )
+                )
+            except OrganisationError as error:
+                raise SeedError(f"Registration {item['name']!r}: {error}") from error
+    return len(items)
 
 
 def _find_listings(names: set[str]) -> dict[str, Listing]:

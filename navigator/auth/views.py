@@ -38,14 +38,14 @@ def sign_in() -> str | Response:
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             next_page = _safe_next(request.args.get("next"))
-            if not current_app.config["REQUIRE_TWO_FACTOR"]:
-                return _finish_sign_in(user, next_page)
-            # Half signed in: the second factor decides. A fresh session, keeping only the
-            # shortlist the person built before signing in.
+            # A fresh session, keeping only the shortlist the person built before signing in.
             shortlist = session.get(SHORTLIST_KEY)
             session.clear()
             if shortlist:
                 session[SHORTLIST_KEY] = shortlist
+            if not accounts.needs_two_factor(user):
+                return _finish_sign_in(user, next_page)
+            # Half signed in: the second factor decides.
             session[PENDING_USER] = user.get_id()
             session[PENDING_NEXT] = next_page
             return redirect(url_for("auth.two_factor" if user.totp_secret else "auth.two_factor_setup"))

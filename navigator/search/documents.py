@@ -65,4 +65,5 @@ def document_for(listing: Listing) -> SearchDocument:
         starts_at=listing.starts_at.timestamp() if listing.starts_at else None,
         ends_at=listing.ends_at.timestamp() if listing.ends_at else None,
         schedule=timetable.to_json(),
+        stale=listing.is_stale,
     )

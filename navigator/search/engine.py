@@ -170,16 +170,20 @@ def _locate(matches: Iterable[Match], place: Place | None, within: float | None)
 
 
 def _sort(hits: list[Hit], request: SearchRequest, starts: Mapping[str, float | None]) -> list[Hit]:
+    # Listings nobody has confirmed for a long time come after fresh ones, in the same
+    # order among themselves (domain.md 5.5: stale listings are ranked lower, not hidden).
     if request.place is not None:
-        return sorted(hits, key=lambda h: (h.distance is None, h.distance or 0.0, -h.score, h.document.name))
+        return sorted(
+            hits, key=lambda h: (h.document.stale, h.distance is None, h.distance or 0.0, -h.score, h.document.name)
+        )
     if request.when:
         # Soonest first: the first session in the window asked about.
-        return sorted(hits, key=lambda h: (starts.get(h.document.id) or math.inf, h.document.name))
+        return sorted(hits, key=lambda h: (h.document.stale, starts.get(h.document.id) or math.inf, h.document.name))
     if request.selected("type") == ("event",):
-        return sorted(hits, key=lambda h: (h.document.starts_at or math.inf, h.document.name))
+        return sorted(hits, key=lambda h: (h.document.stale, h.document.starts_at or math.inf, h.document.name))
     if request.q:
-        return sorted(hits, key=lambda h: (-h.score, h.document.name.lower()))
-    return sorted(hits, key=lambda h: h.document.name.lower())
+        return sorted(hits, key=lambda h: (h.document.stale, -h.score, h.document.name.lower()))
+    return sorted(hits, key=lambda h: (h.document.stale, h.document.name.lower()))
 
 
 def _within(hit: Hit, miles: float | None) -> bool:

@@ -28,6 +28,8 @@ class SearchDocument:
     ends_at: float | None = None
     # When an activity happens: recurrence.Timetable as JSON (see search/documents.py).
     schedule: str = ""
+    # Not confirmed by its owner for a long time (domain.md 5.5): ranked after fresh listings.
+    stale: bool = False
 
 
 @dataclass(frozen=True)

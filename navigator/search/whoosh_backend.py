@@ -52,6 +52,7 @@ def _schema() -> Schema:
         "starts_at": STORED(),
         "ends_at": STORED(),
         "schedule": STORED(),
+        "stale": STORED(),
     }
     for facet in FACET_FIELDS:
         fields[facet] = KEYWORD(stored=True, lowercase=False, scorable=False)
@@ -68,6 +69,8 @@ class WhooshBackend:
     # -- writing ----------------------------------------------------------
     def _ensure_index(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
+        if whoosh_index.exists_in(str(self.directory), indexname=INDEX_NAME):
+            self._add_stored_fields()
         if whoosh_index.exists_in(str(self.directory), indexname=INDEX_NAME) and not self._schema_is_current():
             # Made before a field was added (e.g. "schedule"): writing would fail on the
             # unknown field. Start again empty; `flask search reindex` fills it from the database.
@@ -80,6 +83,29 @@ class WhooshBackend:
             # Another process may be creating it at the same moment.
             with contextlib.suppress(LockError):
                 whoosh_index.create_in(str(self.directory), self.schema, indexname=INDEX_NAME)
+
+    def _add_stored_fields(self) -> None:
+        """Add fields that are only stored (e.g. "stale") to an index made before them, in
+        place: documents already indexed read them as empty, so search keeps working and
+        no reindex is needed."""
+        try:
+            index = self._open()
+            stored = set(index.schema.names())  # type: ignore[attr-defined]
+            missing = [name for name in self.schema.names() if name not in stored]
+        except Exception:  # an unreadable index is reported by doc_count() / health checks
+            return
+        if not missing or not all(isinstance(self.schema[name], STORED) for name in missing):
+            return
+        with contextlib.suppress(LockError):
+            writer = index.writer(timeout=10.0, delay=0.02)
+            try:
+                for name in missing:
+                    writer.add_field(name, self.schema[name])
+            except Exception:
+                writer.cancel()
+                raise
+            writer.commit()
+            logger.info("Search index at %s: added stored fields %s", self.directory, ", ".join(missing))
 
     def _schema_is_current(self) -> bool:
         try:
@@ -157,6 +183,7 @@ class WhooshBackend:
             "starts_at": doc.starts_at,
             "ends_at": doc.ends_at,
             "schedule": doc.schedule,
+            "stale": doc.stale,
         }
         for facet in FACET_FIELDS:
             fields[facet] = " ".join(doc.facets.get(facet, ()))
@@ -223,4 +250,5 @@ class WhooshBackend:
             starts_at=stored.get("starts_at"),  # type: ignore[arg-type]
             ends_at=stored.get("ends_at"),  # type: ignore[arg-type]
             schedule=str(stored.get("schedule") or ""),
+            stale=bool(stored.get("stale")),
         )

@@ -14,8 +14,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from navigator import clock
+from navigator.auth.permissions import Permission
 from navigator.extensions import db
-from navigator.models import AuditAction, Role, Team, User
+from navigator.models import AuditAction, Organisation, Role, Team, User
 from navigator.services import audit
 from navigator.services.mail import queue_mail
 
@@ -75,6 +76,15 @@ def authenticate(email: str, password: str) -> User | None:
         user.password_hash = hash_password(password)
         db.session.commit()
     return user
+
+
+def needs_two_factor(user: User) -> bool:
+    """Whether signing in asks for an authenticator code (domain.md 1.1: staff accounts
+    with case access use two-factor authentication). Volunteers who only edit their own
+    organisation's listings sign in with a password alone; any other permission needs it."""
+    if not current_app.config["REQUIRE_TWO_FACTOR"]:
+        return False
+    return bool(user.permissions - {Permission.EDIT_LISTINGS})
 
 
 def complete_sign_in(user: User) -> None:
@@ -169,9 +179,17 @@ def _external(endpoint: str, **values: object) -> str:
 
 
 def invite_user(
-    *, email: str, name: str, role_codes: Iterable[str], team_ids: Iterable[uuid.UUID], by: User, job_title: str = ""
+    *,
+    email: str,
+    name: str,
+    role_codes: Iterable[str],
+    team_ids: Iterable[uuid.UUID],
+    by: User,
+    job_title: str = "",
+    organisations: Iterable[Organisation] = (),
 ) -> User:
-    """Create an account and email a link to choose a password."""
+    """Create an account and email a link to choose a password. `organisations` makes the
+    account an editor of those organisations (the mail says which)."""
     if find_user_by_email(email):
         raise AccountError("There is already an account with this email address")
     roles = db.session.scalars(select(Role).where(Role.code.in_(list(role_codes)))).all()
@@ -181,13 +199,18 @@ def invite_user(
     user = User(email=normalise_email(email), name=name.strip(), job_title=job_title, invited_at=clock.now())
     user.roles = list(roles)
     user.teams = list(teams)
+    user.organisations = list(organisations)
     db.session.add(user)
     db.session.flush()
     link = _external("auth.accept_invitation", token=_token_for(user, "invitation"))
+    purpose = ""
+    if user.organisations:
+        names = " and ".join(organisation.name for organisation in user.organisations)
+        purpose = f", so you can list and update activities, events and spaces for {names}"
     queue_mail(
         user.email,
         "You have been invited to Community Navigator",
-        f"Hello {user.name},\n\n{by.name} has set up a Community Navigator account for you.\n\n"
+        f"Hello {user.name},\n\n{by.name} has set up a Community Navigator account for you{purpose}.\n\n"
         f"Choose your password here (the link works for 7 days):\n{link}\n",
     )
     audit.record(
@@ -195,7 +218,8 @@ def invite_user(
         "user",
         user.id,
         by=by,
-        new={"email": user.email, "roles": [r.code for r in roles], "teams": [t.name for t in teams]},
+        new={"email": user.email, "roles": [r.code for r in roles], "teams": [t.name for t in teams]}
+        | ({"organisations": [o.name for o in user.organisations]} if user.organisations else {}),
     )
     db.session.commit()
     return user

@@ -140,6 +140,8 @@ def create_venue(
     if row is None:
         raise ListingError(f"Unknown postcode for {name}: {postcode}")
     venue = Venue(
+        # An id now, not at the flush: fill_listing links the listing by venue_id straight away.
+        id=uuid.uuid4(),
         name=name,
         address_1=address_1,
         address_2=address_2,

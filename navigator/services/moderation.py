@@ -254,8 +254,11 @@ def _new_version(listing: Listing, snapshot: Snapshot, by: User, note: str = "")
     return version
 
 
-def create_listing(data: ListingData, *, by: User) -> Listing:
-    """Start a new listing as a draft for one of the editor's organisations."""
+def create_listing(data: ListingData, *, by: User, listing_id: uuid.UUID | None = None) -> Listing:
+    """Start a new listing as a draft for one of the editor's organisations. `listing_id`
+    (chosen by the form) makes a form sent twice return the listing the first one made."""
+    if listing_id is not None and db.session.get(Listing, listing_id) is not None:
+        return get_listing(listing_id, by)
     if not can_edit_for(by, data.organisation_id):
         raise NotFound("No such organisation")
     organisation = db.session.get(Organisation, data.organisation_id)
@@ -263,6 +266,8 @@ def create_listing(data: ListingData, *, by: User) -> Listing:
         raise ModerationError("This organisation has not been approved yet, so it cannot list anything")
     data = _clean(data)
     listing = LISTING_CLASSES[data.kind](status=ListingStatus.DRAFT)
+    if listing_id is not None:
+        listing.id = listing_id
     fill_listing(listing, data)
     db.session.add(listing)
     db.session.flush()

@@ -61,6 +61,8 @@ def test_each_role_gets_404_without_the_permission(app, staff, login_as):
         "organisation_id": referral.id,
         "report_id": referral.id,
         "number": 1,
+        "kind": "activity",
+        "user_id": referral.id,
     }
     checked = 0
     for role, fixture in ROLE_FIXTURE.items():
@@ -93,7 +95,9 @@ def test_anonymous_users_are_sent_to_sign_in(app, client, staff):
         "organisation_id": referral.id,
         "report_id": referral.id,
         "number": 1,
+        "kind": "activity",
         "token": "x",
+        "user_id": referral.id,
     }
     for rule, _needs in _protected_rules(app):
         url = _url_for_rule(rule, ids)
