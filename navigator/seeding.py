@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -270,7 +271,17 @@ def load_demo_directory(directory: Path = SEED_DIR / "directory") -> int:
         for item in _read(directory / "venues.yaml")
     }
     db.session.flush()
-    return len(add_listings(_listings(directory, orgs, venues)))
+    listings = add_listings(_listings(directory, orgs, venues))
+    confirmed_months_ago = {
+        item["name"]: int(item["confirmed_months_ago"])
+        for item in _read(directory / "activities.yaml")
+        if item.get("confirmed_months_ago")
+    }
+    for listing in listings:
+        if listing.name in confirmed_months_ago:
+            listing.last_confirmed_at = clock.now() - relativedelta(months=confirmed_months_ago[listing.name])
+    db.session.commit()
+    return len(listings)
 
 
 # -- demo staff accounts and referrals -----------------------------------------------------

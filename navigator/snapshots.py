@@ -16,9 +16,9 @@ from typing import Any
 
 from navigator import clock
 from navigator.models import Cost, ExceptionKind, Frequency, HowToJoin, Listing, ListingKind, Vocabulary
-from navigator.presenters import london_datetime
+from navigator.presenters import london_date, london_datetime
 from navigator.recurrence import Rule
-from navigator.schedules import describe_rule
+from navigator.schedules import describe_rule, format_time_range
 from navigator.services.listings import ListingData, ScheduleChange, ScheduleRule, VenueData
 
 Snapshot = dict[str, Any]
@@ -268,9 +268,14 @@ def _schedule_text(rules: list[dict[str, Any]]) -> str:
 def _exceptions_text(changes: list[dict[str, Any]]) -> str:
     lines = []
     for change in changes:
-        when = change["starts_on"] + (f" to {change['ends_on']}" if change.get("ends_on") else "")
+        when = london_date(date.fromisoformat(change["starts_on"]))
+        if change.get("ends_on"):
+            when += " to " + london_date(date.fromisoformat(change["ends_on"]))
         if change["kind"] == ExceptionKind.MOVED.value:
-            lines.append(f"{when}: moved to {change['new_start']} to {change['new_end']}")
+            new_times = format_time_range(
+                time.fromisoformat(change["new_start"]), time.fromisoformat(change["new_end"])
+            )
+            lines.append(f"{when}: moved to {new_times}")
         else:
             lines.append(f"{when}: cancelled")
         if change.get("note"):

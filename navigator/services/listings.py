@@ -3,6 +3,7 @@ in step with the database in the same call."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ class WeeklySession:
     end: time
 
 
+_WEB_ADDRESS = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 MAX_INTERVAL = 8
 # A break longer than this is a listing that has stopped: archive it instead.
 MAX_BREAK_DAYS = 366
@@ -202,6 +204,9 @@ def _check(data: ListingData) -> _Checked:
     changes = [_checked_change(data.name, change) for change in data.exceptions]
     if data.min_age is not None and data.max_age is not None and data.min_age > data.max_age:
         raise ListingError(f"{data.name}: the minimum age is above the maximum age")
+    if data.website and not _WEB_ADDRESS.match(data.website):
+        # Shown as a link on the public page: only web addresses, never javascript: or data:.
+        raise ListingError(f"{data.name}: the website must be a web address starting https:// or http://")
     if data.venue is not None and lookup_postcode(data.venue.postcode) is None:
         raise ListingError(f"Unknown postcode for {data.venue.name}: {data.venue.postcode}")
     return _Checked(rules, changes, _resolve_terms(data.terms))

@@ -21,6 +21,7 @@ from navigator.auth.permissions import Permission
 from navigator.extensions import db
 from navigator.models import (
     AuditAction,
+    Frequency,
     Freshness,
     Listing,
     ListingStatus,
@@ -204,6 +205,10 @@ def review_queue() -> list[ListingVersion]:
 
 def _clean(data: ListingData) -> ListingData:
     data.description = clean_description(data.description)
+    for rule in data.schedules:
+        if rule.interval > 1 and rule.valid_from is None and rule.frequency is not Frequency.DATES:
+            # "Every other week" counts from a date: the day it was written, not the day it is approved.
+            rule.valid_from = clock.today()
     return data
 
 

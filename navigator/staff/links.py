@@ -40,6 +40,26 @@ LINKS = (
         "Read one case record for a recorded reason; team leads are told",
     ),
     (Permission.MANAGE_USERS, "admin.users", "Users", "Invite staff and see their roles"),
+    (
+        Permission.EDIT_LISTINGS,
+        "listings.index",
+        "Your listings",
+        "Add and update your organisation's activities, events and spaces",
+    ),
+    (Permission.MODERATE_LISTINGS, "moderation.queue", "Listings to review", "New listings and changes to approve"),
+    (Permission.MODERATE_LISTINGS, "moderation.reports", "Problem reports", "What residents told us is wrong"),
+    (
+        Permission.MODERATE_LISTINGS,
+        "moderation.freshness",
+        "Listings due for review",
+        "Listings nobody has confirmed for months, by age and organisation",
+    ),
+    (
+        Permission.MANAGE_ORGANISATIONS,
+        "organisations.manage",
+        "Organisations",
+        "Approve registrations and manage editors",
+    ),
 )
 
 

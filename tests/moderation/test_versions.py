@@ -240,3 +240,36 @@ def test_descriptions_are_sanitised_when_saved_and_shown(client, staff, editor, 
 def test_snapshots_round_trip(staff):
     data = activity_data(staff["organisation"].id)
     assert snapshot_of_data(data_from_snapshot(snapshot_of_data(data))) == snapshot_of_data(data)
+
+
+@pytest.mark.parametrize("website", ["javascript:alert(1)", "data:text/html,hi", "www.example.org", "https:// x"])
+def test_a_website_must_be_a_web_address(staff, editor, website):
+    with pytest.raises(ListingError, match="web address"):
+        moderation.create_listing(activity_data(staff["organisation"].id, website=website), by=editor)
+
+
+def test_a_fortnightly_rule_counts_from_the_day_it_was_written(staff, editor, moderator, frozen_now):
+    frozen_now(NOW)
+    data = activity_data(staff["organisation"].id)
+    data.schedules[0].valid_from = None
+    listing = moderation.create_listing(data, by=editor)
+    version = moderation.submit_for_review(listing.id, by=editor)
+    frozen_now(datetime(2026, 12, 9, 10, 0, tzinfo=UTC))
+    moderation.approve_version(version.id, by=moderator)
+    assert listing.schedules[0].valid_from == date(2026, 11, 25)
+
+
+def test_the_difference_shows_changed_dates_in_words(staff, editor, moderator):
+    listing = publish_new(editor, moderator, staff["organisation"].id)
+    data = activity_data(staff["organisation"].id)
+    data.exceptions = [
+        ScheduleChange(kind=ExceptionKind.CANCELLED, starts_on=date(2026, 12, 22), ends_on=date(2027, 1, 2)),
+        ScheduleChange(
+            kind=ExceptionKind.MOVED, starts_on=date(2027, 1, 12), new_start=time(13, 0), new_end=time(14, 30)
+        ),
+    ]
+    moderation.save_changes(listing.id, data, by=editor)
+    version = moderation.submit_for_review(listing.id, by=editor)
+    (change,) = moderation.changes_in(version)
+    assert change.old == "29 December 2026: cancelled (Christmas)"
+    assert change.new == "22 December 2026 to 2 January 2027: cancelled\n12 January 2027: moved to 1pm to 2:30pm"
