@@ -8,6 +8,7 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from navigator import clock
+from navigator.auth.permissions import Permission
 from navigator.clock import LONDON
 from navigator.models import Listing, ListingKind
 from navigator.recurrence import next_occurrences, timetable_for
@@ -111,6 +112,7 @@ def register_template_helpers(app: Flask) -> None:
         age_text=age_text,
         distance_text=distance_text,
         listing_url=listing_url,
+        Permission=Permission,
     )
     from navigator.staff.links import staff_links
 

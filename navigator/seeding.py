@@ -37,6 +37,7 @@ from navigator.models import (
     Listing,
     ListingKind,
     Organisation,
+    ProblemKind,
     Referral,
     ReferralSource,
     ReferralState,
@@ -58,6 +59,7 @@ from navigator.services.listings import (
     ListingError,
     ScheduleChange,
     ScheduleRule,
+    VenueData,
     add_listings,
     create_venue,
 )
@@ -357,6 +359,7 @@ def load_demo_people(directory: Path = PEOPLE_DIR, *, password: str | None = Non
     # One hash for the one shared password: argon2 is slow on purpose, and the demo password is public anyway.
     users = _load_staff(_read(directory / "staff.yaml"), teams, hash_password(password or demo_password()))
     registrations = _load_registrations(directory / "registrations.yaml")
+    _load_listing_work(directory / "listing_work.yaml", users)
     builder = _DemoReferrals(users, listings)
     with moved_clock() as set_clock:
         start = clock.now()
@@ -433,6 +436,61 @@ def _load_staff(items: list[dict[str, Any]], teams: dict[str, Team], password_ha
         users[user.email] = user
     db.session.commit()
     return users
+
+
+def _load_listing_work(path: Path, users: dict[str, User]) -> None:
+    """Work waiting for the demo moderator: changes to live listings, new listings and
+    problem reports, made through the editors' and residents' services."""
+    from navigator.services import moderation
+    from navigator.services.reports import report_problem
+    from navigator.snapshots import data_from_snapshot, snapshot_of_listing
+
+    if not path.exists():
+        return
+    work = _read(path) or {}
+
+    def listing_named(name: str) -> Listing:
+        listing = db.session.scalar(select(Listing).where(Listing.name == name))
+        if listing is None:
+            raise SeedError(f"{path.name}: no listing called {name!r}")
+        return listing
+
+    def editor(email: str) -> User:
+        if email not in users:
+            raise SeedError(f"{path.name}: no demo account {email!r}")
+        return users[email]
+
+    with moved_clock() as set_clock:
+        now = clock.now()
+        for item in work.get("changes", []):
+            set_clock(now - timedelta(days=float(item.get("days_ago", 1))))
+            listing = listing_named(item["listing"])
+            data = data_from_snapshot(snapshot_of_listing(listing))
+            for field, value in item["set"].items():
+                setattr(data, field, value)
+            moderation.save_changes(listing.id, data, by=editor(item["by"]))
+            moderation.submit_for_review(listing.id, by=editor(item["by"]))
+        for item in work.get("new", []):
+            set_clock(now - timedelta(days=float(item.get("days_ago", 1))))
+            organisation = db.session.scalar(select(Organisation).where(Organisation.name == item["organisation"]))
+            if organisation is None:
+                raise SeedError(f"{path.name}: no organisation called {item['organisation']!r}")
+            data = _common(
+                {**item, "organisation": "owner", "venue": None},
+                ListingKind(item["kind"]),
+                {"owner": organisation},
+                {},
+            )
+            data.venue = VenueData(**item["venue"])
+            data.schedules = [_schedule_rule(data.name, entry) for entry in item.get("schedule", [])]
+            data.exceptions = [
+                _schedule_change(data.name, entry, data.schedules) for entry in item.get("exceptions", [])
+            ]
+            listing = moderation.create_listing(data, by=editor(item["by"]))
+            moderation.submit_for_review(listing.id, by=editor(item["by"]))
+        for item in work.get("reports", []):
+            set_clock(now - timedelta(days=float(item.get("days_ago", 1))))
+            report_problem(listing_named(item["listing"]).id, ProblemKind(item["kind"]), item.get("details", ""))
 
 
 def _load_registrations(path: Path) -> int:

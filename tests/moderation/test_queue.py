@@ -435,3 +435,13 @@ def test_an_event_change_shows_its_times_in_london(moderator_client, make_listin
     rows = {row[0]: row[1:] for row in table_rows(page, "app-diff")}
     assert rows["Starts"][1] == "12 December 2026, 12pm"
     assert date(2026, 12, 12).isoformat() not in rows["Starts"][1]
+
+
+def test_the_review_page_links_the_organisation_for_moderators(staff, login_as):
+    from navigator.services import moderation
+    from tests.moderation.test_versions import activity_data
+
+    listing = moderation.create_listing(activity_data(staff["organisation"].id), by=staff["editor"])
+    version = moderation.submit_for_review(listing.id, by=staff["editor"])
+    page = login_as(staff["moderator"]).get(f"/moderation/versions/{version.id}").get_data(as_text=True)
+    assert f'href="/organisations/{staff["organisation"].id}"' in page
