@@ -207,7 +207,7 @@ def approve(version_id: uuid.UUID) -> str | Response:
     approve_form, reject_form = _forms(version, posted="approve")
     problem = ""
     if version.state is not VersionState.SUBMITTED:
-        problem = "Someone has already decided on this version, or it was changed. Check the queue"
+        problem = service.ALREADY_DECIDED
     elif approve_form.validate_on_submit():
         name = version.listing.name
         try:
@@ -237,7 +237,7 @@ def reject(version_id: uuid.UUID) -> str | Response:
     approve_form, reject_form = _forms(version, posted="reject")
     problem = ""
     if version.state is not VersionState.SUBMITTED:
-        problem = "Someone has already decided on this version, or it was changed. Check the queue"
+        problem = service.ALREADY_DECIDED
     elif reject_form.validate_on_submit():
         name = version.listing.name
         try:

@@ -56,6 +56,7 @@ from navigator.snapshots import (
 )
 
 MAX_DECISION_NOTE = 2000
+ALREADY_DECIDED = "Someone has already decided on this version, or it was changed. Check the queue"
 
 
 class ModerationError(ValueError):
@@ -345,17 +346,22 @@ def submit_for_review(listing_id: uuid.UUID, *, by: User) -> ListingVersion:
             listing.status = ListingStatus.CHANGES_PENDING
     else:
         listing.status = ListingStatus.PENDING
+    _audit_status(listing, old_status, by=by, version=version.number)
+    db.session.commit()
+    sync_index([listing])
+    return version
+
+
+def _audit_status(listing: Listing, old_status: ListingStatus, *, by: User, reason: str = "", **new: object) -> None:
     audit.record(
         AuditAction.STATE_CHANGE,
         "listing",
         listing.id,
         by=by,
         old={"status": old_status},
-        new={"status": listing.status, "version": version.number},
+        new={"status": listing.status, **new},
+        reason=reason,
     )
-    db.session.commit()
-    sync_index([listing])
-    return version
 
 
 def _submitted(version_id: uuid.UUID, by: User) -> ListingVersion:
@@ -365,7 +371,7 @@ def _submitted(version_id: uuid.UUID, by: User) -> ListingVersion:
     if version is None:
         raise NotFound("No such version")
     if version.state is not VersionState.SUBMITTED:
-        raise ModerationError("Someone has already decided on this version, or it was changed. Check the queue")
+        raise ModerationError(ALREADY_DECIDED)
     return version
 
 
@@ -431,14 +437,13 @@ def reject_version(version_id: uuid.UUID, *, by: User, reason: RejectionReason, 
         listing.status = ListingStatus.PUBLISHED
     elif not is_live(listing):
         listing.status = ListingStatus.REJECTED
-    audit.record(
-        AuditAction.STATE_CHANGE,
-        "listing",
-        listing.id,
+    _audit_status(
+        listing,
+        old_status,
         by=by,
-        old={"status": old_status},
-        new={"status": listing.status, "version": version.number, "rejection_reason": reason},
         reason=f"{reason.label}. {note}".strip(),
+        version=version.number,
+        rejection_reason=reason,
     )
     tell_owners(
         listing,
@@ -489,9 +494,7 @@ def archive_listing(listing_id: uuid.UUID, *, by: User) -> Listing:
     if current is not None:
         current.state = VersionState.WITHDRAWN
     listing.status = ListingStatus.ARCHIVED
-    audit.record(
-        AuditAction.STATE_CHANGE, "listing", listing.id, by=by, old={"status": old_status}, new={"status": "archived"}
-    )
+    _audit_status(listing, old_status, by=by)
     db.session.commit()
     sync_index([listing])
     return listing

@@ -332,6 +332,23 @@ def _pending(organisation_id: uuid.UUID) -> Organisation:
     return organisation
 
 
+def _decide(organisation: Organisation, status: OrganisationStatus, *, by: User, reason: str) -> None:
+    """Record a moderator's decision on a registration, and audit it."""
+    organisation.status = status
+    organisation.decided_at = clock.now()
+    organisation.decided_by_id = by.id
+    organisation.decision_reason = reason
+    audit.record(
+        AuditAction.STATE_CHANGE,
+        "organisation",
+        organisation.id,
+        by=by,
+        old={"status": OrganisationStatus.PENDING},
+        new={"status": status},
+        reason=reason,
+    )
+
+
 def approve_organisation(organisation_id: uuid.UUID, *, by: User, note: str = "") -> User | None:
     """Approve a registration and invite its contact as the first editor. Returns that
     editor, or None when the contact's account is switched off (a moderator then invites
@@ -342,19 +359,7 @@ def approve_organisation(organisation_id: uuid.UUID, *, by: User, note: str = ""
         raise OrganisationError(f"The note must be {MAX_REASON} characters or fewer")
     if not organisation.contact_email:
         raise OrganisationError(f"{organisation.name} has no contact email address to invite")
-    organisation.status = OrganisationStatus.APPROVED
-    organisation.decided_at = clock.now()
-    organisation.decided_by_id = by.id
-    organisation.decision_reason = note
-    audit.record(
-        AuditAction.STATE_CHANGE,
-        "organisation",
-        organisation.id,
-        by=by,
-        old={"status": OrganisationStatus.PENDING},
-        new={"status": OrganisationStatus.APPROVED},
-        reason=note,
-    )
+    _decide(organisation, OrganisationStatus.APPROVED, by=by, reason=note)
     contact = accounts.find_user_by_email(organisation.contact_email)
     if contact is not None and (not contact.active or organisation in contact.organisations):
         db.session.commit()
@@ -374,19 +379,7 @@ def reject_organisation(organisation_id: uuid.UUID, *, by: User, reason: str) ->
     if len(reason) > MAX_REASON:
         raise OrganisationError(f"The reason must be {MAX_REASON} characters or fewer")
     organisation = _pending(organisation_id)
-    organisation.status = OrganisationStatus.REJECTED
-    organisation.decided_at = clock.now()
-    organisation.decided_by_id = by.id
-    organisation.decision_reason = reason
-    audit.record(
-        AuditAction.STATE_CHANGE,
-        "organisation",
-        organisation.id,
-        by=by,
-        old={"status": OrganisationStatus.PENDING},
-        new={"status": OrganisationStatus.REJECTED},
-        reason=reason,
-    )
+    _decide(organisation, OrganisationStatus.REJECTED, by=by, reason=reason)
     queue_mail(
         organisation.contact_email,
         f"Your registration for {organisation.name}",
