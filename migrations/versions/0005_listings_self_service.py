@@ -110,6 +110,7 @@ def upgrade():
         sa.Column("resolved_by_id", sa.Uuid(), nullable=True),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolution", sa.Text(), nullable=False),
+        sa.Column("hid_listing", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.ForeignKeyConstraint(
             ["listing_id"], ["listings.id"], name=op.f("fk_listing_reports_listing_id_listings"), ondelete="CASCADE"
         ),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
@@ -14,18 +12,9 @@ from navigator.extensions import limiter
 from navigator.models import User
 from navigator.services import accounts
 from navigator.shortlist.store import SESSION_KEY as SHORTLIST_KEY
+from navigator.urls import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths, so the sign-in page cannot bounce people elsewhere."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -37,7 +26,7 @@ def sign_in() -> str | Response:
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            next_page = _safe_next(request.args.get("next"))
+            next_page = safe_next(request.args.get("next"))
             # A fresh session, keeping only the shortlist the person built before signing in.
             shortlist = session.get(SHORTLIST_KEY)
             session.clear()

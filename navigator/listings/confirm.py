@@ -17,6 +17,7 @@ from navigator.auth.permissions import Permission
 from navigator.listings import bp
 from navigator.services import freshness
 from navigator.services.moderation import NotFound
+from navigator.urls import safe_next
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -60,6 +61,4 @@ def confirm_listing(listing_id: uuid.UUID) -> Response | tuple[str, int]:
 
 def _back_to(target: str, listing_id: uuid.UUID) -> str:
     """The form's "next" page if it is on this site (never another host), else the listing's page."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("listings.show", listing_id=listing_id)
+    return safe_next(target) or url_for("listings.show", listing_id=listing_id)

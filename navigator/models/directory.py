@@ -476,6 +476,8 @@ class ListingReport(Base):
     resolved_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str] = mapped_column(sa.Text, default="")
+    # The moderator took the listing out of the directory over this report.
+    hid_listing: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
     listing: Mapped[Listing] = relationship()
 

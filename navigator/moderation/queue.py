@@ -25,6 +25,7 @@ from navigator.moderation.forms import ApproveForm, RejectForm
 from navigator.services import moderation as service
 from navigator.services import reports as report_service
 from navigator.services.listings import ListingError
+from navigator.snapshots import changed_labels, snapshot_of_listing
 
 DECIDED_STATES = (VersionState.APPROVED, VersionState.REJECTED)
 
@@ -52,17 +53,20 @@ def queue() -> str:
     """Submitted new listings and changes, longest waiting first."""
     versions = service.review_queue()
     counts = report_service.open_report_counts([version.listing_id for version in versions])
-    rows = [
-        QueueRow(
-            version=version,
-            listing=version.listing,
-            is_new=not service.is_live(version.listing),
-            waiting_days=days_since(version.submitted_at),
-            open_reports=counts.get(version.listing_id, 0),
-            changed=[change.label for change in service.changes_in(version)],
+    rows = []
+    for version in versions:
+        is_new = not service.is_live(version.listing)
+        rows.append(
+            QueueRow(
+                version=version,
+                listing=version.listing,
+                is_new=is_new,
+                waiting_days=days_since(version.submitted_at),
+                open_reports=counts.get(version.listing_id, 0),
+                # Which fields a change touches (labels only: no term names to look up).
+                changed=[] if is_new else changed_labels(snapshot_of_listing(version.listing), version.snapshot),
+            )
         )
-        for version in versions
-    ]
     return render_template("moderation/queue.html", rows=rows, open_reports=report_service.count_open_reports())
 
 
@@ -151,6 +155,7 @@ def _render_review(
         changes=service.changes_in(version),
         suggested=[service.term_name(Vocabulary.CATEGORY, code) for code in _suggested_categories(version)],
         reports=report_service.open_reports_for(listing),
+        hiding_report=report_service.hiding_report(listing),
         earlier=earlier,
         newer=newer,
         waiting_days=days_since(version.submitted_at),

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from navigator.auth.decorators import requires
 from navigator.auth.permissions import Permission
 from navigator.extensions import db
-from navigator.models import ListingReport, ReportStatus, VersionState
+from navigator.models import ListingReport, ReportStatus
 from navigator.moderation import bp
 from navigator.moderation.forms import REPORT_OUTCOMES, ReportDecisionForm, report_form_prefix
 from navigator.services import moderation as moderation_service
@@ -29,11 +29,8 @@ def _render(posted: ReportDecisionForm | None = None, posted_id: uuid.UUID | Non
         report.id: posted if posted is not None and report.id == posted_id else _blank_form(report)
         for report in open_reports
     }
-    waiting = {}
-    for report in open_reports:
-        version = moderation_service.open_version(report.listing)
-        if version is not None and version.state is VersionState.SUBMITTED:
-            waiting[report.id] = version
+    submitted = moderation_service.submitted_versions({report.listing_id for report in open_reports})
+    waiting = {report.id: submitted[report.listing_id] for report in open_reports if report.listing_id in submitted}
     return render_template(
         "moderation/reports.html",
         open_reports=open_reports,

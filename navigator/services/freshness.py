@@ -278,19 +278,20 @@ def _review_listing(
 
 
 def _archive_past_events(now: datetime) -> int:
-    """Events whose end (or start, with no end) has passed leave the directory, kept for history."""
+    """Events whose end (or start, with no end) has passed are archived, kept for history:
+    live ones leave the directory, and drafts or submissions still waiting are withdrawn."""
     ends = func.coalesce(Listing.ends_at, Listing.starts_at)
     ids = list(
         db.session.scalars(
             select(Listing.id)
-            .where(Listing.kind == ListingKind.EVENT, Listing.status.in_(LIVE_STATUSES), ends < now)
+            .where(Listing.kind == ListingKind.EVENT, Listing.status != ListingStatus.ARCHIVED, ends < now)
             .order_by(Listing.id)
         )
     )
     archived = 0
     for batch in _chunks(ids, BATCH_SIZE):
         listings = db.session.scalars(
-            select(Listing).where(Listing.id.in_(batch), Listing.status.in_(LIVE_STATUSES))
+            select(Listing).where(Listing.id.in_(batch), Listing.status != ListingStatus.ARCHIVED)
         ).all()
         for listing in listings:
             old_status = listing.status
@@ -470,6 +471,9 @@ def check_confirm_link(token: str) -> ConfirmLink:
     listing = db.session.get(Listing, listing_id)
     if listing is None or listing.status not in LIVE_STATUSES:
         raise LinkProblem("This listing is no longer in the directory, so there is nothing to confirm")
+    if sent_to.lower() not in {address.lower() for address in owner_addresses(listing)}:
+        # Sent to someone who no longer edits for the organisation.
+        raise LinkProblem("This link is no longer valid. Sign in to confirm or update the listing")
     if confirmed_since(listing) != since:
         raise LinkProblem(
             "This link has already been used, or the listing has been confirmed or changed since we sent it. "

@@ -24,6 +24,7 @@ from navigator.models import (
     Frequency,
     Freshness,
     Listing,
+    ListingKind,
     ListingStatus,
     ListingVersion,
     Organisation,
@@ -35,6 +36,7 @@ from navigator.models import (
     Vocabulary,
 )
 from navigator.models.directory import LIVE_STATUSES
+from navigator.presenters import london_datetime
 from navigator.richtext import clean_description
 from navigator.services import audit
 from navigator.services.listings import (
@@ -135,6 +137,17 @@ def open_version(listing: Listing) -> ListingVersion | None:
     )
 
 
+def submitted_versions(listing_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, ListingVersion]:
+    """The change waiting for a moderator on each of these listings, in one query."""
+    ids = list(listing_ids)
+    if not ids:
+        return {}
+    versions = db.session.scalars(
+        select(ListingVersion).where(ListingVersion.listing_id.in_(ids), ListingVersion.state == VersionState.SUBMITTED)
+    )
+    return {version.listing_id: version for version in versions}
+
+
 def last_decided_version(listing: Listing) -> ListingVersion | None:
     return db.session.scalar(
         select(ListingVersion)
@@ -195,7 +208,16 @@ def review_queue() -> list[ListingVersion]:
         db.session.scalars(
             select(ListingVersion)
             .where(ListingVersion.state == VersionState.SUBMITTED)
-            .options(selectinload(ListingVersion.listing).selectinload(Listing.organisation))
+            .options(
+                selectinload(ListingVersion.created_by),
+                selectinload(ListingVersion.listing).options(
+                    selectinload(Listing.organisation),
+                    selectinload(Listing.venue),
+                    selectinload(Listing.terms),
+                    selectinload(Listing.schedules),
+                    selectinload(Listing.exceptions),
+                ),
+            )
             .order_by(ListingVersion.submitted_at, ListingVersion.number)
         )
     )
@@ -336,7 +358,9 @@ def submit_for_review(listing_id: uuid.UUID, *, by: User) -> ListingVersion:
         raise ModerationError("There are no changes to send. Edit the listing first")
     if version.state is VersionState.SUBMITTED:
         raise ModerationError("These changes are already waiting for a moderator")
-    if is_live(listing) and not differences(snapshot_of_listing(listing), version.snapshot):
+    unchanged = is_live(listing) and not differences(snapshot_of_listing(listing), version.snapshot)
+    if unchanged and listing.status is not ListingStatus.HIDDEN:
+        # A hidden listing may go back unchanged: the owner says it was right all along.
         raise ModerationError("This draft is the same as the live listing. Change something before sending it")
     version.state = VersionState.SUBMITTED
     version.submitted_at = clock.now()
@@ -387,8 +411,16 @@ def approve_version(
         terms = dict(snapshot.get("terms") or {})
         terms[Vocabulary.CATEGORY.value] = sorted(set(categories))
         snapshot["terms"] = terms
+    data = data_from_snapshot(snapshot)
+    if data.kind is ListingKind.EVENT and data.starts_at is not None:
+        finished = data.ends_at or data.starts_at
+        if finished < clock.now():
+            raise ModerationError(
+                f"This event finished on {london_datetime(finished)}, so it cannot go into the directory. "
+                "Reject it, or ask the organiser to change the date"
+            )
     changes = differences(snapshot_of_listing(listing) if is_live(listing) else None, snapshot, term_name)
-    fill_listing(listing, data_from_snapshot(snapshot))
+    fill_listing(listing, data)
     old_status = listing.status
     version.snapshot = snapshot
     version.state = VersionState.APPROVED
@@ -397,7 +429,8 @@ def approve_version(
     version.decision_note = note.strip()[:MAX_DECISION_NOTE]
     listing.status = ListingStatus.PUBLISHED
     # Sending a change counts as confirming the listing is right (domain.md 5.5).
-    listing.last_confirmed_at = version.submitted_at or clock.now()
+    submitted = version.submitted_at or clock.now()
+    listing.last_confirmed_at = max(submitted, listing.last_confirmed_at or submitted)
     listing.last_confirmed_by_id = version.created_by_id
     listing.freshness = Freshness.CURRENT
     audit.record(
@@ -490,6 +523,8 @@ def archive_listing(listing_id: uuid.UUID, *, by: User) -> Listing:
     """Take a listing out of the directory for good (it ended). Kept for history and reports."""
     listing = get_listing(listing_id, by)
     old_status = listing.status
+    # A listing from seeds or an import has no versions yet: keep its content, so it can be restored.
+    _record_baseline(listing)
     current = open_version(listing)
     if current is not None:
         current.state = VersionState.WITHDRAWN

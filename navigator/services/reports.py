@@ -18,7 +18,16 @@ from sqlalchemy.orm import selectinload
 
 from navigator import clock
 from navigator.extensions import db
-from navigator.models import AuditAction, Listing, ListingReport, ListingStatus, ProblemKind, ReportStatus, User
+from navigator.models import (
+    AuditAction,
+    Freshness,
+    Listing,
+    ListingReport,
+    ListingStatus,
+    ProblemKind,
+    ReportStatus,
+    User,
+)
 from navigator.services import audit
 from navigator.services.listings import sync_index
 from navigator.services.moderation import NotFound, can_moderate, tell_owners
@@ -51,6 +60,15 @@ def _public_link(listing: Listing) -> str:
 
 
 # -- residents ------------------------------------------------------------------------
+
+
+_LINK = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+
+
+def _without_links(text: str) -> str:
+    """Residents' words go to owners in the service's own mail: links are left out, so the
+    form cannot be used to send anyone a link that looks as if it came from us."""
+    return _LINK.sub("[link removed]", text)
 
 
 def report_problem(
@@ -100,7 +118,7 @@ def report_problem(
         f"Problem reported: {listing.name}",
         f"Someone using the directory has reported a problem with {listing.name}.\n\n"
         f"What is wrong: {kind.label}\n"
-        + (f"What they said: {details}\n" if details else "")
+        + (f"What they said: {_without_links(details)}\n" if details else "")
         + f"\nThe listing: {_public_link(listing)}\n\n"
         "Please check it. If something has changed, sign in and update the listing; a moderator "
         "will review the change. Our moderators have been told about this report too.",
@@ -146,6 +164,18 @@ def open_reports_for(listing: Listing) -> list[ListingReport]:
             .where(ListingReport.listing_id == listing.id, ListingReport.status == ReportStatus.OPEN)
             .order_by(ListingReport.created_at)
         )
+    )
+
+
+def hiding_report(listing: Listing) -> ListingReport | None:
+    """The report a moderator hid this listing over, while it is still hidden for it."""
+    if listing.status is not ListingStatus.HIDDEN or listing.freshness is Freshness.HIDDEN:
+        return None
+    return db.session.scalar(
+        select(ListingReport)
+        .where(ListingReport.listing_id == listing.id, ListingReport.hid_listing.is_(True))
+        .order_by(ListingReport.resolved_at.desc())
+        .limit(1)
     )
 
 
@@ -236,6 +266,7 @@ def hide_reported_listing(report_id: uuid.UUID, *, by: User, note: str) -> Listi
         new={"status": listing.status, "report_id": report.id},
         reason=note,
     )
+    report.hid_listing = True
     _close(report, ReportStatus.RESOLVED, f"Listing hidden. {note}", by, {"listing_hidden": True})
     tell_owners(
         listing,

@@ -4,7 +4,7 @@ a printable sheet, a share link, and (staff) sending it by email."""
 from __future__ import annotations
 
 from typing import Any, cast
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -24,6 +24,7 @@ from navigator.shortlist.forms import (
     valid_idempotency_key,
 )
 from navigator.shortlist.text import contact_phone, shortlist_email_body
+from navigator.urls import safe_next
 
 bp.add_app_template_global(store.shortlist_ids, "shortlist_ids")
 bp.add_app_template_global(store.shortlist_full, "shortlist_full")
@@ -46,21 +47,9 @@ EMAIL_KEYS = "shortlist_email_keys"
 EMAIL_SUBJECT = "Activities shortlisted for you"
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths, so the buttons cannot send people to another site."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    if any(ord(character) < 32 for character in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target.split("#", 1)[0]
-
-
 def _back_to(target: str | None, listing: Listing | None = None) -> Response:
     """Back where the button was, scrolled to the listing's button when there is one."""
-    page = _safe_next(target)
+    page = safe_next(target)
     if page is None:
         return redirect(url_for("shortlist.show"))
     return redirect(f"{page}#shortlist-{listing.id}" if listing is not None else page)
@@ -79,7 +68,7 @@ def add() -> str | Response:
     outcome = store.add_to_shortlist(listing)
     if outcome is store.Added.FULL:
         return render_template(
-            "shortlist/full.html", listing=listing, limit=store.LIMIT, back=_safe_next(form.next.data)
+            "shortlist/full.html", listing=listing, limit=store.LIMIT, back=safe_next(form.next.data)
         )
     if outcome is store.Added.ADDED:
         flash(f"Added {listing.name} to your shortlist")
