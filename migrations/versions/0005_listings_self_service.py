@@ -167,6 +167,7 @@ def upgrade():
             nullable=True,
         ),
         sa.Column("decision_note", sa.Text(), nullable=False),
+        sa.Column("revision", sa.Integer(), server_default="1", nullable=False),
         sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_listing_versions_created_by_id_users")),
         sa.ForeignKeyConstraint(["decided_by_id"], ["users.id"], name=op.f("fk_listing_versions_decided_by_id_users")),
         sa.ForeignKeyConstraint(

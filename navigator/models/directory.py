@@ -451,6 +451,10 @@ class ListingVersion(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejection_reason: Mapped[RejectionReason | None] = mapped_column(value_enum(RejectionReason, 30))
     decision_note: Mapped[str] = mapped_column(sa.Text, default="")
+    # Optimistic locking: two moderators deciding at once, or a moderator deciding while the
+    # editor withdraws the change, cannot both win (the second gets StaleDataError).
+    revision: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": revision}
 
     listing: Mapped[Listing] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

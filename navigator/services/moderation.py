@@ -10,11 +10,14 @@ sees what they wrote) and stays out of the directory until approved.
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from navigator import clock
 from navigator.auth.permissions import Permission
@@ -57,7 +60,10 @@ from navigator.snapshots import (
     snapshot_of_listing,
 )
 
+P = ParamSpec("P")
+T = TypeVar("T")
 MAX_DECISION_NOTE = 2000
+CHANGED_MEANWHILE = "Someone else changed this listing at the same time. Check it and try again"
 ALREADY_DECIDED = "Someone has already decided on this version, or it was changed. Check the queue"
 
 
@@ -226,6 +232,21 @@ def review_queue() -> list[ListingVersion]:
 # -- changing listings ---------------------------------------------------------------
 
 
+def _one_at_a_time(change: Callable[P, T]) -> Callable[P, T]:
+    """A change that lost a race for a version (ListingVersion.revision) is undone and
+    explained, whether the database noticed on an early flush or at commit."""
+
+    @functools.wraps(change)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return change(*args, **kwargs)
+        except StaleDataError:
+            db.session.rollback()
+            raise ModerationError(CHANGED_MEANWHILE) from None
+
+    return wrapper
+
+
 def _clean(data: ListingData) -> ListingData:
     data.description = clean_description(data.description)
     for rule in data.schedules:
@@ -305,6 +326,7 @@ def create_listing(data: ListingData, *, by: User, listing_id: uuid.UUID | None 
     return listing
 
 
+@_one_at_a_time
 def save_changes(listing_id: uuid.UUID, data: ListingData, *, by: User) -> ListingVersion:
     """Save an edit as the listing's draft. A live listing stays as it is; a change that was
     waiting for a moderator goes back to being a draft (submit it again)."""
@@ -350,6 +372,7 @@ def _snapshot_before(listing: Listing, version: ListingVersion) -> Snapshot | No
     return previous.snapshot if previous is not None else None
 
 
+@_one_at_a_time
 def submit_for_review(listing_id: uuid.UUID, *, by: User) -> ListingVersion:
     """Send the draft to the moderators."""
     listing = get_listing(listing_id, by)
@@ -399,6 +422,7 @@ def _submitted(version_id: uuid.UUID, by: User) -> ListingVersion:
     return version
 
 
+@_one_at_a_time
 def approve_version(
     version_id: uuid.UUID, *, by: User, note: str = "", categories: Iterable[str] | None = None
 ) -> Listing:
@@ -453,6 +477,7 @@ def approve_version(
     return listing
 
 
+@_one_at_a_time
 def reject_version(version_id: uuid.UUID, *, by: User, reason: RejectionReason, note: str = "") -> ListingVersion:
     """Send a version back with a reason the editor sees. A live listing stays as it was."""
     version = _submitted(version_id, by)
@@ -490,6 +515,7 @@ def reject_version(version_id: uuid.UUID, *, by: User, reason: RejectionReason, 
     return version
 
 
+@_one_at_a_time
 def restore_version(listing_id: uuid.UUID, number: int, *, by: User) -> ListingVersion:
     """Start a new draft from an earlier version's content (the history is never rewritten)."""
     listing = get_listing(listing_id, by)
@@ -519,6 +545,7 @@ def restore_version(listing_id: uuid.UUID, number: int, *, by: User) -> ListingV
     return version
 
 
+@_one_at_a_time
 def archive_listing(listing_id: uuid.UUID, *, by: User) -> Listing:
     """Take a listing out of the directory for good (it ended). Kept for history and reports."""
     listing = get_listing(listing_id, by)

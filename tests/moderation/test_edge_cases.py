@@ -5,6 +5,7 @@ editors who have left, and the queue's query count."""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,15 +13,21 @@ from sqlalchemy import event, select
 
 from navigator.extensions import db
 from navigator.models import (
+    AuditAction,
+    AuditEntry,
     ListingKind,
     ListingStatus,
+    ListingVersion,
     OutboxMessage,
     ProblemKind,
+    RejectionReason,
+    User,
     VersionState,
 )
 from navigator.services import moderation, organisations, reports
 from navigator.services.freshness import LinkProblem, check_confirm_link, review_stale
 from navigator.snapshots import data_from_snapshot, snapshot_of_listing
+from tests.factories import make_user
 from tests.moderation.test_versions import activity_data
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -147,3 +154,53 @@ def test_the_queue_and_reports_pages_do_not_query_per_row(staff, make_listing, l
     add_changes(8)
     many = count_queries(moderator_client, "/moderation"), count_queries(moderator_client, "/moderation/reports")
     assert many == few
+
+
+def test_two_moderators_deciding_at_the_same_moment_on_separate_connections(app, staff, monkeypatch):
+    """Both read the submitted version before either writes: exactly one decision is kept,
+    the other moderator is told it changed meanwhile (on SQLite and PostgreSQL)."""
+    listing = moderation.create_listing(activity_data(staff["organisation"].id), by=staff["editor"])
+    version_id = moderation.submit_for_review(listing.id, by=staff["editor"]).id
+    moderator_ids = [staff["moderator"].id, make_user("moderator", name="Mo Second").id]
+    both_have_read = threading.Barrier(2, timeout=20)
+    real_submitted = moderation._submitted
+
+    def submitted_then_wait(version_id, by):
+        version = real_submitted(version_id, by)
+        both_have_read.wait()
+        return version
+
+    monkeypatch.setattr(moderation, "_submitted", submitted_then_wait)
+    outcomes: dict[int, object] = {}
+
+    def decide(n: int) -> None:
+        try:
+            with app.app_context():
+                moderator = db.session.get(User, moderator_ids[n])
+                if n == 0:
+                    moderation.approve_version(version_id, by=moderator)
+                else:
+                    moderation.reject_version(version_id, by=moderator, reason=RejectionReason.DUPLICATE)
+                outcomes[n] = "decided"
+        except Exception as error:  # reported to the main thread, asserted below
+            outcomes[n] = error
+
+    threads = [threading.Thread(target=decide, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+
+    winners = [n for n, outcome in outcomes.items() if outcome == "decided"]
+    losers = [outcome for outcome in outcomes.values() if outcome != "decided"]
+    assert len(winners) == 1, outcomes
+    assert len(losers) == 1 and isinstance(losers[0], moderation.ModerationError), outcomes
+    db.session.expire_all()
+    version = db.session.get(ListingVersion, version_id)
+    expected = VersionState.APPROVED if winners == [0] else VersionState.REJECTED
+    assert version.state is expected and version.decided_by_id == moderator_ids[winners[0]]
+    decisions = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.record_id == str(listing.id), AuditEntry.action == AuditAction.STATE_CHANGE)
+    ).all()
+    assert len(decisions) == 2  # the submission and one decision
