@@ -38,7 +38,7 @@ from navigator.models import (
     VersionState,
     Vocabulary,
 )
-from navigator.models.directory import LIVE_STATUSES
+from navigator.models.directory import LIVE_STATUSES, PUBLIC_STATUSES
 from navigator.presenters import london_datetime
 from navigator.richtext import clean_description
 from navigator.services import audit
@@ -344,6 +344,15 @@ def save_changes(listing_id: uuid.UUID, data: ListingData, *, by: User) -> Listi
         listing.status = ListingStatus.DRAFT
     snapshot = snapshot_of_data(data)
     version = open_version(listing)
+    if listing.status in PUBLIC_STATUSES and not differences(snapshot_of_listing(listing), snapshot):
+        # Back to what the directory shows: nothing to send, so no draft is kept.
+        if version is None:
+            raise ModerationError("There are no changes to save: this is what the directory shows")
+        version.state = VersionState.WITHDRAWN
+        listing.status = ListingStatus.PUBLISHED
+        audit.record(AuditAction.UPDATE, "listing", listing.id, by=by, new={"withdrawn": version.number})
+        db.session.commit()
+        return version
     if version is not None and version.state is VersionState.SUBMITTED:
         version.state = VersionState.WITHDRAWN
         version = None

@@ -273,3 +273,15 @@ def test_the_difference_shows_changed_dates_in_words(staff, editor, moderator):
     (change,) = moderation.changes_in(version)
     assert change.old == "29 December 2026: cancelled (Christmas)"
     assert change.new == "22 December 2026 to 2 January 2027: cancelled\n12 January 2027: moved to 1pm to 2:30pm"
+
+
+def test_saving_a_live_listing_back_to_what_is_live_keeps_no_draft(staff, editor, moderator):
+    listing = publish_new(editor, moderator, staff["organisation"].id)
+    with pytest.raises(moderation.ModerationError, match="no changes"):
+        moderation.save_changes(listing.id, activity_data(staff["organisation"].id), by=editor)
+    moderation.save_changes(listing.id, activity_data(staff["organisation"].id, name="Clapton Knit Club"), by=editor)
+    moderation.submit_for_review(listing.id, by=editor)
+    withdrawn = moderation.save_changes(listing.id, activity_data(staff["organisation"].id), by=editor)
+    assert withdrawn.state is VersionState.WITHDRAWN
+    assert moderation.open_version(listing) is None and listing.status is ListingStatus.PUBLISHED
+    assert moderation.review_queue() == []
