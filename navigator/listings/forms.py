@@ -16,7 +16,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -37,6 +37,7 @@ from wtforms.validators import Email, Optional, ValidationError
 from navigator.clock import LONDON
 from navigator.forms import DateInputField, choices, known_postcode, uk_phone
 from navigator.models import Cost, ExceptionKind, Frequency, HowToJoin, ListingKind, Vocabulary
+from navigator.presenters import london_date
 from navigator.recurrence import RuleError, parse_by_day
 from navigator.schedules import format_time
 from navigator.services.listings import MAX_INTERVAL, ListingData, ScheduleChange, ScheduleRule, VenueData
@@ -54,6 +55,8 @@ MAX_NOTE = 200
 MAX_DATES = 60
 OLDEST_AGE = 120
 MAX_CAPACITY = 100_000
+# An event whose end time is before its start time ends the next day (after midnight).
+MAX_OVERNIGHT_HOURS = 12
 
 SCHEDULE_ROWS = 3
 EXCEPTION_ROWS = 5
@@ -92,6 +95,8 @@ EXCEPTION_KINDS = [
 ]
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+COSTS = {cost.value for cost in Cost}
+WAYS_TO_JOIN = {way.value for way in HowToJoin}
 TIME_HINT = "For example 10:30am or 14:00"
 _LISTING_KEY = re.compile(r"^[0-9a-f]{32}$")
 
@@ -147,6 +152,28 @@ def parse_day(text: str) -> date:
 
 def show_day(value: date) -> str:
     return f"{value.day:02d}/{value.month:02d}/{value.year}"
+
+
+def ends_after(start: time, end: time) -> bool:
+    """Whether an event from `start` to `end` is allowed: an end at or before the start is
+    taken as the next day ("10pm to 2am"), for an event of up to MAX_OVERNIGHT_HOURS."""
+    if end > start:
+        return True
+    minutes = (24 * 60) - (start.hour * 60 + start.minute) + (end.hour * 60 + end.minute)
+    return minutes <= MAX_OVERNIGHT_HOURS * 60
+
+
+def end_day(day: date, start: time, end: time) -> date:
+    """The day an event starting on `day` ends: the next day if it ends at or before its start time."""
+    return day + timedelta(days=1) if end <= start else day
+
+
+def exists_in_london(day: date, moment: time) -> bool:
+    """False for a time the clocks skip (1:30am on the last Sunday in March): a time that
+    exists comes back unchanged from UTC."""
+    local = datetime.combine(day, moment, tzinfo=LONDON)
+    back = local.astimezone(UTC).astimezone(LONDON)
+    return (back.date(), back.time()) == (day, moment)
 
 
 def _whole_number(text: str | None) -> int | None:
@@ -214,7 +241,7 @@ class ScheduleRowForm(Form):
         choices=choices(WEEKS_OF_MONTH),
         invalid_choice_message="Choose weeks of the month from the list",
     )
-    every = StringField("Number of weeks apart", filters=[_strip])
+    every = StringField("Number of weeks or months apart", filters=[_strip])
     day_of_month = StringField("Day of the month", filters=[_strip])
     dates = TextAreaField("Dates", filters=[_strip])
     start = StringField("Start time", filters=[_strip])
@@ -322,17 +349,17 @@ class ListingForm(FlaskForm):
     languages = SelectMultipleField("Languages spoken (optional)", invalid_choice_message="Choose from the list")
     facilities = SelectMultipleField("Facilities (optional)", invalid_choice_message="Choose from the list")
 
+    # Required radios have no Optional(): it would clear the "not a choice" error for a blank
+    # or whitespace value, which then reaches Cost(" ") (`_check_required` checks again).
     cost = RadioField(
         "Cost",
         choices=choices((cost.value, cost.label) for cost in Cost),
-        validators=[Optional()],
         invalid_choice_message="Choose how much it costs",
     )
     cost_detail = StringField("Cost details (optional)", filters=[_strip], validators=[_at_most(MAX_COST_DETAIL)])
     how_to_join = RadioField(
         "How to join",
         choices=choices((way.value, way.label) for way in HowToJoin),
-        validators=[Optional()],
         invalid_choice_message="Choose how people join",
     )
     min_age = StringField("Youngest age (optional)", filters=[_strip])
@@ -368,6 +395,7 @@ class ListingForm(FlaskForm):
         self.kind = kind
         self.today = today
         self.asks_organisation = len(organisations) > 1
+        self.organisation_ids = {value for value, _ in organisations}
         organisation_choices = list(organisations)
         if self.asks_organisation:
             organisation_choices.insert(0, ("", "Choose an organisation"))
@@ -416,8 +444,11 @@ class ListingForm(FlaskForm):
         return not self.error_items()
 
     def _check_required(self) -> None:
-        if self.asks_organisation and not self.organisation.data:
-            _add_error(self.organisation, "Choose the organisation this is for")
+        if self.asks_organisation and self.organisation.data not in self.organisation_ids:
+            if _blank(self.organisation.data):
+                _add_error(self.organisation, "Choose the organisation this is for")
+            else:
+                _add_error(self.organisation, "Choose an organisation from the list")
         if _blank(self.name.data):
             _add_error(self.name, f"Enter the name of the {self.kind.value}")
         if _blank(self.venue_name.data):
@@ -428,9 +459,9 @@ class ListingForm(FlaskForm):
             _add_error(self.postcode, "Enter the postcode")
         if not self.categories.data:
             _add_error(self.categories, "Choose at least one category")
-        if not self.cost.data:
+        if self.cost.data not in COSTS:
             _add_error(self.cost, "Choose how much it costs")
-        if not self.how_to_join.data:
+        if self.how_to_join.data not in WAYS_TO_JOIN:
             _add_error(self.how_to_join, "Choose how people join")
 
     def _check_postcode(self) -> None:
@@ -483,8 +514,25 @@ class ListingForm(FlaskForm):
             _add_error(self.event_date, "The date of the event must be today or in the future")
         start = self._time(self.event_start, "start time", required=True)
         end = self._time(self.event_end, "end time", required=False)
-        if start is not None and end is not None and end <= start:
-            _add_error(self.event_end, "The end time must be after the start time")
+        if start is not None and end is not None and not ends_after(start, end):
+            _add_error(
+                self.event_end,
+                "The end time must be after the start time. "
+                f"An event that ends after midnight can last up to {MAX_OVERNIGHT_HOURS} hours",
+            )
+        if isinstance(day, date) and start is not None:
+            self._check_clock(self.event_start, day, start)
+            if end is not None and not self.event_end.errors:
+                self._check_clock(self.event_end, end_day(day, start, end), end)
+
+    def _check_clock(self, field: Field, day: date, moment: time) -> None:
+        """A time skipped when the clocks go forward would be moved an hour without a word."""
+        if not exists_in_london(day, moment):
+            _add_error(
+                field,
+                f"{format_time(moment)} does not exist on {london_date(day)}: "
+                "the clocks go forward from 1am to 2am. Enter a time before 1am or from 2am",
+            )
 
     def _check_space(self) -> None:
         self._number(self.capacity, "The number of people", 1, MAX_CAPACITY)
@@ -500,21 +548,39 @@ class ListingForm(FlaskForm):
         for row in filled:
             self._check_schedule(row)
 
-    def _check_schedule(self, row: ScheduleRowForm) -> None:
-        pattern = row.pattern.data
-        if not pattern:
-            _add_error(row.pattern, "Choose how often it runs")
-        if pattern in (WEEKLY, FORTNIGHTLY, EVERY_FEW_WEEKS, MONTHLY_WEEKDAY) and not row.days.data:
-            _add_error(row.days, "Choose the day or days of the week it runs")
+    def _interval(self, row: ScheduleRowForm, pattern: str) -> int | None:
+        """How many weeks or months apart the sessions are; None (with an error) if that
+        cannot be read. Only "every few weeks" and the monthly patterns read the box."""
+        if pattern not in (EVERY_FEW_WEEKS, MONTHLY_WEEKDAY, MONTHLY_DATE):
+            return 2 if pattern == FORTNIGHTLY else 1
+        try:
+            every = _whole_number(row.every.data)
+        except ValueError:
+            every = -1
         if pattern == EVERY_FEW_WEEKS:
-            try:
-                every = _whole_number(row.every.data)
-            except ValueError:
-                every = -1
             if every is None:
                 _add_error(row.every, "Enter how many weeks apart the sessions are")
             elif not 2 <= every <= MAX_INTERVAL:
                 _add_error(row.every, f"The number of weeks apart must be a whole number from 2 to {MAX_INTERVAL}")
+                return None
+            return every
+        if every is not None and not 1 <= every <= MAX_INTERVAL:
+            _add_error(
+                row.every,
+                f"The number of months apart must be a whole number from 1 to {MAX_INTERVAL}, "
+                "or leave it blank for every month",
+            )
+            return None
+        return every or 1
+
+    def _check_schedule(self, row: ScheduleRowForm) -> None:
+        pattern = row.pattern.data or ""
+        if pattern not in PATTERN_NAMES:
+            _add_error(row.pattern, "Choose how often it runs")
+            pattern = ""
+        if pattern in (WEEKLY, FORTNIGHTLY, EVERY_FEW_WEEKS, MONTHLY_WEEKDAY) and not row.days.data:
+            _add_error(row.days, "Choose the day or days of the week it runs")
+        interval = self._interval(row, pattern)
         if pattern == MONTHLY_WEEKDAY and not row.weeks_of_month.data:
             _add_error(row.weeks_of_month, "Choose which weeks of the month it runs, for example 2nd and 4th")
         if pattern == MONTHLY_DATE:
@@ -533,9 +599,7 @@ class ListingForm(FlaskForm):
         if start is not None and end is not None and end <= start:
             _add_error(row.end, "The end time must be after the start time")
         first, last = row.starts_on.data, row.ends_on.data
-        apart = row.every.data if pattern in (EVERY_FEW_WEEKS, MONTHLY_WEEKDAY, MONTHLY_DATE) else ""
-        repeats_apart = pattern == FORTNIGHTLY or (apart or "1") not in ("1", "0")
-        if repeats_apart and first is None and not row.starts_on.errors:
+        if interval is not None and interval > 1 and first is None and not row.starts_on.errors:
             # "Every other week" needs a first date to say which weeks (iCalendar DTSTART).
             _add_error(row.starts_on, "Enter the date of the first session, so people know which weeks it runs")
         if isinstance(first, date) and isinstance(last, date) and last < first:
@@ -564,7 +628,7 @@ class ListingForm(FlaskForm):
             if row.is_blank():
                 continue
             kind = row.kind.data
-            if not kind:
+            if kind not in (CANCELLED, BREAK, MOVED):
                 _add_error(row.kind, "Choose what changes")
             first = row.starts_on.data
             if first is None and not row.starts_on.errors:
@@ -642,7 +706,7 @@ class ListingForm(FlaskForm):
             data.starts_at = datetime.combine(day, start, tzinfo=LONDON).astimezone(UTC)
             if not _blank(self.event_end.data):
                 end = parse_time(self.event_end.data or "")
-                data.ends_at = datetime.combine(day, end, tzinfo=LONDON).astimezone(UTC)
+                data.ends_at = datetime.combine(end_day(day, start, end), end, tzinfo=LONDON).astimezone(UTC)
         if self.is_space:
             data.capacity = _whole_number(self.capacity.data)
             data.bookable = {"yes": True, "no": False}.get(self.bookable.data or "")

@@ -7,13 +7,14 @@ decides); anything else is a 404.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -37,14 +38,17 @@ from navigator.models import (
     ListingStatus,
     ListingVersion,
     Organisation,
+    OrganisationStatus,
     TaxonomyTerm,
     VersionState,
     Vocabulary,
 )
+from navigator.models.directory import PUBLIC_STATUSES
 from navigator.richtext import clean_description
 from navigator.services import moderation
 from navigator.services.listings import ListingData, ListingError
-from navigator.snapshots import FieldChange, differences, snapshot_of_data
+from navigator.services.reports import hiding_report
+from navigator.snapshots import FieldChange, Snapshot, differences, snapshot_of_data, snapshot_of_listing
 
 # What an editor is told about a listing's state, with the GOV.UK tag colour.
 STATUS_TAGS = {
@@ -92,7 +96,8 @@ def _term_groups() -> dict[Vocabulary, list[TermGroup]]:
     return groups
 
 
-def _render_form(form: ListingForm, listing: Listing | None) -> tuple[str, int]:
+def _render_form(form: ListingForm, listing: Listing | None, *, unchanged: bool = False) -> tuple[str, int]:
+    """The form; `unchanged` says that what was sent is the live listing as it is."""
     return (
         render_template(
             "listings/form.html",
@@ -101,9 +106,15 @@ def _render_form(form: ListingForm, listing: Listing | None) -> tuple[str, int]:
             kind=form.kind,
             kind_name=KIND_NAMES[form.kind],
             errors=form.error_items() if request.method == "POST" else [],
+            unchanged=unchanged,
         ),
         200,
     )
+
+
+def _as_saved(data: ListingData) -> Snapshot:
+    """The snapshot the moderation service would keep for these answers (it cleans the description)."""
+    return snapshot_of_data(replace(data, description=clean_description(data.description)))
 
 
 # -- your listings ---------------------------------------------------------------------
@@ -116,12 +127,95 @@ class OrganisationListings:
     can_add: bool
 
 
+# A moderator sees organisations with counts, and one organisation's listings at a time.
+ORGANISATIONS_PER_PAGE = 50
+MAX_SEARCH = 100
+NO_SUCH_ORGANISATION = "We could not find that organisation, or you cannot change its listings."
+WAITING_STATUSES = (ListingStatus.PENDING, ListingStatus.CHANGES_PENDING)
+
+
+def _chosen_organisation(raw: str) -> tuple[Organisation | None, str | None]:
+    """The organisation in ?organisation=, if this person may edit its listings; else a
+    message to show (a link from another page, a typed address, a stale bookmark)."""
+    if not raw.strip():
+        return None, None
+    try:
+        organisation_id = uuid.UUID(raw.strip())
+    except ValueError:
+        return None, NO_SUCH_ORGANISATION
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or not moderation.can_edit_for(current_user, organisation.id):
+        return None, NO_SUCH_ORGANISATION
+    return organisation, None
+
+
+@dataclass(frozen=True)
+class OrganisationCount:
+    organisation: Organisation
+    listings: int
+    live: int
+    waiting: int
+
+
+def _page_number(raw: str | None) -> int:
+    return max(1, int(raw)) if raw and re.fullmatch(r"[0-9]{1,5}", raw) else 1
+
+
+def _organisation_counts(search: str, page: int) -> tuple[list[OrganisationCount], int, int]:
+    """Approved organisations, and any other with listings, with how many listings each has;
+    `search` matches an organisation's name or one of its listings' names. One page of them
+    (the last, if `page` is past it), its number, and how many pages there are."""
+    query = (
+        select(
+            Organisation,
+            func.count(Listing.id),
+            func.coalesce(func.sum(case((Listing.status.in_(PUBLIC_STATUSES), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Listing.status.in_(WAITING_STATUSES), 1), else_=0)), 0),
+        )
+        .outerjoin(Listing, Listing.organisation_id == Organisation.id)
+        .where(or_(Organisation.status == OrganisationStatus.APPROVED, Listing.id.is_not(None)))
+        .group_by(Organisation.id)
+    )
+    if search:
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", search) + "%"
+        named = select(Listing.organisation_id).where(Listing.name.ilike(pattern, escape="\\"))
+        query = query.where(or_(Organisation.name.ilike(pattern, escape="\\"), Organisation.id.in_(named)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // ORGANISATIONS_PER_PAGE))
+    page = min(page, pages)
+    rows = db.session.execute(
+        query.order_by(Organisation.name, Organisation.id)
+        .limit(ORGANISATIONS_PER_PAGE)
+        .offset((page - 1) * ORGANISATIONS_PER_PAGE)
+    )
+    return [OrganisationCount(org, count, live, waiting) for org, count, live, waiting in rows], page, pages
+
+
+def _render_overview(problem: str | None) -> str:
+    search = " ".join(request.args.get("q", "").split())[:MAX_SEARCH]
+    counts, page, pages = _organisation_counts(search, _page_number(request.args.get("page")))
+    return render_template(
+        "listings/overview.html",
+        counts=counts,
+        search=search,
+        page=page,
+        pages=pages,
+        problem=problem,
+    )
+
+
 @bp.route("")
 @requires(Permission.EDIT_LISTINGS)
 def index() -> str:
-    """Every listing of the organisations this person edits for, with its state."""
+    """The listings of the organisations this person edits for, with their state. Moderators
+    (who edit for every organisation) first choose an organisation from a list with counts."""
+    chosen, problem = _chosen_organisation(request.args.get("organisation", ""))
+    if chosen is None and moderation.can_moderate(current_user):
+        return _render_overview(problem)
     organisations = moderation.organisations_for(current_user)
-    listings = moderation.listings_for(current_user)
+    listings = moderation.listings_for(current_user, chosen.id if chosen else None)
+    if chosen is not None:
+        organisations = [org for org in organisations if org.id == chosen.id]
     by_organisation: dict[uuid.UUID, list[Listing]] = {}
     for listing in listings:
         by_organisation.setdefault(listing.organisation_id, []).append(listing)
@@ -131,6 +225,8 @@ def index() -> str:
         OrganisationListings(others[org_id], items, False)
         for org_id, items in sorted(by_organisation.items(), key=lambda item: others[item[0]].name)
     ]
+    if chosen is not None and not groups:
+        groups = [OrganisationListings(chosen, [], False)]
     unsent = set(
         db.session.scalars(
             select(ListingVersion.listing_id).where(
@@ -140,7 +236,14 @@ def index() -> str:
         )
     )
     return render_template(
-        "listings/index.html", groups=groups, unsent=unsent, status_tags=STATUS_TAGS, kinds=list(ListingKind)
+        "listings/index.html",
+        groups=groups,
+        chosen=chosen,
+        problem=problem,
+        moderator=moderation.can_moderate(current_user),
+        unsent=unsent,
+        status_tags=STATUS_TAGS,
+        kinds=list(ListingKind),
     )
 
 
@@ -170,10 +273,12 @@ def new(kind: str) -> Response | tuple[str, int]:
     )
     if form.validate_on_submit():
         key = form.key()
+        data = form.listing_data(uuid.UUID(form.organisation.data))
+        existing = db.session.get(Listing, key) if key is not None else None
+        if existing is not None:
+            return _form_used_before(form, _listing(existing.id), data)
         try:
-            listing = moderation.create_listing(
-                form.listing_data(uuid.UUID(form.organisation.data)), by=current_user, listing_id=key
-            )
+            listing = moderation.create_listing(data, by=current_user, listing_id=key)
         except (ListingError, moderation.ModerationError) as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -190,6 +295,29 @@ def new(kind: str) -> Response | tuple[str, int]:
                 return redirect(url_for("listings.show", listing_id=listing.id))
             return _send(listing, "saved and sent for approval")
     return _render_form(form, None)
+
+
+def _form_used_before(form: ListingForm, listing: Listing, data: ListingData) -> Response | tuple[str, int]:
+    """The new-listing form's key already names a listing. The same answers again are the
+    form sent twice (a double click, or Back and send): that listing. Different answers are
+    the form reused for another listing (Back, then changed): show them again with a new
+    key, so saving adds the new listing and nothing typed is lost."""
+    if _as_saved(data) != moderation.working_snapshot(listing):
+        form.listing_key.data = uuid.uuid4().hex
+        form.form_errors.append(
+            f"This form was already used to add {listing.name}. Check the details and save again to add a new listing"
+        )
+        return _render_form(form, None)
+    version = moderation.open_version(listing)
+    if version is not None and version.state is VersionState.SUBMITTED:
+        flash(f"{listing.name} is waiting for a moderator.")
+    elif version is not None and request.form.get("action") == "send":
+        return _send(listing, "sent for approval")
+    elif listing.status is ListingStatus.DRAFT:
+        flash(f"{listing.name} is saved as a draft. Send it for approval when it is ready.")
+    else:
+        flash(f"{listing.name} is saved.")
+    return redirect(url_for("listings.show", listing_id=listing.id))
 
 
 def _send(listing: Listing, done: str) -> Response | tuple[str, int]:
@@ -209,8 +337,16 @@ def _already_sent(listing: Listing, data: ListingData) -> bool:
     version = moderation.open_version(listing)
     if version is None or version.state is not VersionState.SUBMITTED:
         return False
-    cleaned = replace(data, description=clean_description(data.description))
-    return snapshot_of_data(cleaned) == version.snapshot
+    return _as_saved(data) == version.snapshot
+
+
+def _same_as_live(listing: Listing, data: ListingData) -> bool:
+    """Whether these answers are the live listing as it is, with no change open: saving them
+    would make a draft that could never be sent ("the same as the live listing")."""
+    # A hidden listing may go back unchanged (its owner says it was right all along).
+    if not listing.is_public or moderation.open_version(listing) is not None:
+        return False
+    return not differences(snapshot_of_listing(listing), _as_saved(data))
 
 
 @bp.route("/<uuid:listing_id>/edit", methods=["GET", "POST"])
@@ -229,8 +365,10 @@ def edit(listing_id: uuid.UUID) -> Response | tuple[str, int]:
         if send and _already_sent(listing, data):
             flash("These changes are waiting for a moderator.")
             return redirect(url_for("listings.show", listing_id=listing.id))
+        if _same_as_live(listing, data):
+            return _render_form(form, listing, unchanged=True)
         try:
-            moderation.save_changes(listing.id, data, by=current_user)
+            version = moderation.save_changes(listing.id, data, by=current_user)
         except (ListingError, moderation.ModerationError) as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -238,6 +376,9 @@ def edit(listing_id: uuid.UUID) -> Response | tuple[str, int]:
         except moderation.NotFound:
             db.session.rollback()
             abort(404)
+        if version.state is VersionState.WITHDRAWN:
+            flash("The listing is back to what the directory shows, so your draft was discarded.")
+            return redirect(url_for("listings.show", listing_id=listing.id))
         if not send:
             flash("Your changes are saved as a draft. Send them for approval when they are ready.")
             return redirect(url_for("listings.show", listing_id=listing.id))
@@ -262,6 +403,7 @@ def _render_show(listing: Listing, errors: list[str] | None = None) -> tuple[str
             decided=moderation.last_decided_version(listing),
             changes=changes,
             summary=differences(None, moderation.working_snapshot(listing), moderation.term_name),
+            hiding_report=hiding_report(listing),
             errors=errors or [],
         ),
         200,

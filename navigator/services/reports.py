@@ -267,7 +267,7 @@ def hide_reported_listing(report_id: uuid.UUID, *, by: User, note: str) -> Listi
         reason=note,
     )
     report.hid_listing = True
-    _close(report, ReportStatus.RESOLVED, f"Listing hidden. {note}", by, {"listing_hidden": True})
+    _close(report, ReportStatus.RESOLVED, note, by, {"listing_hidden": True})
     tell_owners(
         listing,
         f"Hidden from the directory: {listing.name}",

@@ -401,7 +401,11 @@ def test_bad_answers_are_explained_and_kept(editor_client, changes, message, fie
 @pytest.mark.parametrize(
     ("changes", "message", "field_id"),
     [
-        ({"event_end": "10am"}, "The end time must be after the start time", "event_end"),
+        (
+            {"event_end": "10am"},  # 23 hours, ending the next morning
+            "The end time must be after the start time. An event that ends after midnight can last up to 12 hours",
+            "event_end",
+        ),
         ({"event_start": ""}, "Enter the start time", "event_start"),
         (
             date_parts("event_date", date(2026, 11, 24)),

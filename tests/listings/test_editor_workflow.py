@@ -149,15 +149,18 @@ def test_a_change_to_a_live_listing_waits_for_the_moderator(client, editor_clien
     assert status_of(listing) is ListingStatus.PUBLISHED
 
 
-def test_sending_an_unchanged_live_listing_explains_why_nothing_was_sent(editor_client, staff):
+@pytest.mark.parametrize("action", ["save", "send"])
+def test_an_unchanged_live_listing_is_not_saved_or_sent(editor_client, staff, action):
     listing = publish(editor_client, staff)
-    page = Page(edit(editor_client, listing, action="send"))
-    assert page.status == 200 and page.title.startswith("Error: ")
-    assert error_messages(page.response) == [
-        "Your changes are saved as a draft but were not sent: "
-        "This draft is the same as the live listing. Change something before sending it"
-    ]
+    page = Page(edit(editor_client, listing, action=action))
+    assert page.status == 200 and not page.title.startswith("Error: ")
+    banner = page.root.find(id="unchanged").text()
+    assert "No changes to save" in banner and "nothing was saved or sent" in banner
+    assert page.root.find("input", id="name").attrs["value"] == "Clapton Knit and Natter"
+    # No draft that could never be sent is left behind.
+    assert [v.state for v in moderation.versions_of(db.session.get(Listing, listing.id))] == [VersionState.APPROVED]
     assert status_of(listing) is ListingStatus.PUBLISHED
+    assert "Changes not sent for approval yet" not in Page(editor_client.get("/listings")).main_text
 
 
 def test_save_and_send_pressed_twice_sends_one_change(editor_client, staff):
@@ -353,7 +356,8 @@ def test_an_editor_of_two_organisations_chooses_one_from_their_own(staff, make_o
 def test_a_moderator_can_edit_any_organisations_listing(editor_client, staff, login_as):
     listing = publish(editor_client, staff)
     moderator = login_as(staff["moderator"])
-    assert "Clapton Knit and Natter" in Page(moderator.get("/listings")).main_text
+    index = Page(moderator.get(f"/listings?organisation={staff['organisation'].id}"))
+    assert "Clapton Knit and Natter" in index.main_text
     response = edit(moderator, listing, name="Clapton Knitting Circle")
     assert response.status_code == 302, error_messages(response)
     assert open_version(listing).created_by_id == staff["moderator"].id

@@ -36,7 +36,9 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 @pytest.fixture
 def live(staff, make_listing, frozen_now):
     frozen_now(NOW)
-    return make_listing("Clapton Knit and Natter", organisation_id=staff["organisation"].id)
+    return make_listing(
+        "Clapton Knit and Natter", organisation_id=staff["organisation"].id, categories=("arts-crafts",)
+    )
 
 
 def test_an_archived_seed_listing_can_be_restored_and_published_again(client, staff, live):
@@ -204,3 +206,33 @@ def test_two_moderators_deciding_at_the_same_moment_on_separate_connections(app,
         select(AuditEntry).where(AuditEntry.record_id == str(listing.id), AuditEntry.action == AuditAction.STATE_CHANGE)
     ).all()
     assert len(decisions) == 2  # the submission and one decision
+
+
+def test_the_owner_sees_why_a_listing_was_hidden_and_can_send_it_back_as_it_is(staff, live, login_as):
+    report = reports.report_problem(live.id, ProblemKind.CLOSED, "It has stopped running")
+    reports.hide_reported_listing(report.id, by=staff["moderator"], note="Two residents say it has closed")
+    editor = login_as(staff["editor"])
+    page = editor.get(f"/listings/{live.id}").get_data(as_text=True)
+    assert "after someone reported a problem" in page and "Two residents say it has closed" in page
+
+    from tests.listings.editor_forms import listing_form_state
+
+    form = listing_form_state(editor.get(f"/listings/{live.id}/edit"))
+    form["action"] = "send"
+    editor.post(f"/listings/{live.id}/edit", data=form)
+    assert [version.listing_id for version in moderation.review_queue()] == [live.id]
+
+
+def test_editing_back_to_the_live_listing_discards_the_draft(staff, live, login_as):
+    from tests.listings.editor_forms import listing_form_state
+
+    editor = login_as(staff["editor"])
+    form = listing_form_state(editor.get(f"/listings/{live.id}/edit"))
+    original = form["name"]
+    form["name"] = "Clapton Knit Club"
+    editor.post(f"/listings/{live.id}/edit", data=form)
+    assert moderation.open_version(live) is not None
+    form["name"] = original
+    response = editor.post(f"/listings/{live.id}/edit", data=form, follow_redirects=True)
+    assert "your draft was discarded" in response.get_data(as_text=True)
+    assert moderation.open_version(live) is None
