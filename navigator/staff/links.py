@@ -41,6 +41,12 @@ LINKS = (
     ),
     (Permission.MANAGE_USERS, "admin.users", "Users", "Invite staff and see their roles"),
     (
+        Permission.MODERATE_LISTINGS,
+        "listings.index",
+        "Listings by organisation",
+        "Every organisation's activities, events and spaces; edit or add any",
+    ),
+    (
         Permission.EDIT_LISTINGS,
         "listings.index",
         "Your listings",

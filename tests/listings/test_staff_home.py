@@ -22,9 +22,15 @@ def test_an_editor_sees_only_their_listings_link(staff, login_as):
 
 def test_a_moderator_sees_the_queue_reports_freshness_and_organisations(staff, login_as):
     page = links_on_home(login_as(staff["moderator"]))
-    for text in ("Listings to review", "Problem reports", "Listings due for review", "Organisations", "Your listings"):
+    for text in (
+        "Listings to review",
+        "Problem reports",
+        "Listings due for review",
+        "Organisations",
+        "Listings by organisation",
+    ):
         assert text in page, text
-    assert "Triage" not in page and "Users" not in page
+    assert "Triage" not in page and "Users" not in page and "Your listings" not in page
 
 
 def test_an_editor_confirms_a_live_listing_from_its_page(staff, login_as, make_listing, frozen_now):
