@@ -23,14 +23,7 @@ from tests.referrals.helpers import assert_kept, date_parts, error_messages
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _today(frozen_now):
-    frozen_now(NOW)
-
-
-@pytest.fixture
-def editor_client(staff, login_as):
-    return login_as(staff["editor"])
+pytestmark = pytest.mark.usefixtures("editor_today")
 
 
 def listings() -> list[Listing]:
