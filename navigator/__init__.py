@@ -24,7 +24,6 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
     )
     app.config.from_object(config or config_from_environment())
     app.config.update(overrides)
-    Path(app.config["SEARCH_INDEX_DIR"]).parent.mkdir(parents=True, exist_ok=True)
     _ensure_sqlite_directory(app.config["SQLALCHEMY_DATABASE_URI"])
 
     app.jinja_loader = ChoiceLoader(

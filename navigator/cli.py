@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, time
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from navigator.config import is_production
 from navigator.extensions import db
 
 search_cli = AppGroup("search", help="Search index tasks.")
@@ -81,7 +81,7 @@ def seed_command() -> None:
         click.echo(f"Loaded {load_demo_directory()} demo listings.")
     else:
         click.echo("The directory already has data; demo listings not loaded.")
-    if os.environ.get("NAVIGATOR_ENV", "development") == "production":
+    if is_production():
         click.echo("Production: demo accounts and referrals are never loaded. Use `flask users create-admin`.")
         return
     if not no_staff_accounts():
@@ -136,11 +136,9 @@ def create_admin_command(email: str, name: str) -> None:
 def demo_security_code_command(email: str) -> None:
     """Demo only: set up two-factor sign-in for a demo account if needed and print the code
     its authenticator app would show now. Refused in production and for non-demo accounts."""
-    import os
-
     from navigator.services.accounts import current_security_code, find_user_by_email, new_totp_secret
 
-    if os.environ.get("NAVIGATOR_ENV", "development") == "production":
+    if is_production():
         raise click.ClickException("Not available in production.")
     user = find_user_by_email(email)
     if user is None or not user.email.endswith("@demo.example.org"):
@@ -165,7 +163,7 @@ def review_stale_command(as_of: datetime | None) -> None:
 
     now = None
     if as_of is not None:
-        if os.environ.get("NAVIGATOR_ENV", "development") == "production":
+        if is_production():
             raise click.ClickException("--as-of is for demonstrations only, and not available in production.")
         now = datetime.combine(as_of.date(), time(12, 0), tzinfo=LONDON)
         click.echo(f"Running as of {as_of.date().isoformat()} (demo).")

@@ -105,7 +105,12 @@ class ProductionConfig(Config):
             raise RuntimeError("Set SECRET_KEY: the development default must not be used in production.")
 
 
+def is_production() -> bool:
+    """NAVIGATOR_ENV=production: read at call time, so commands see the environment they run in."""
+    return os.environ.get("NAVIGATOR_ENV", "development") == "production"
+
+
 def config_from_environment() -> type[Config] | Config:
-    if os.environ.get("NAVIGATOR_ENV", "development") == "production":
+    if is_production():
         return ProductionConfig()
     return Config

@@ -104,6 +104,8 @@ def london_date(value: date | datetime | None) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from navigator.staff.links import staff_links
+
     app.jinja_env.globals.update(
         schedule_lines=schedule_lines,
         next_session_lines=next_session_lines,
@@ -113,10 +115,8 @@ def register_template_helpers(app: Flask) -> None:
         distance_text=distance_text,
         listing_url=listing_url,
         Permission=Permission,
+        staff_links=staff_links,
     )
-    from navigator.staff.links import staff_links
-
-    app.jinja_env.globals.update(staff_links=staff_links)
     app.jinja_env.filters.update(
         paragraphs=paragraphs,
         rich_text=rich_text,

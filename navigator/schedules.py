@@ -3,28 +3,23 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from navigator.clock import LONDON
 from navigator.models import ExceptionKind, Frequency
-from navigator.recurrence import Change, Occurrence, Rule, RuleError, regular_sessions
+from navigator.recurrence import BYDAY_ENTRY, RRULE_DAYS, Change, Occurrence, Rule, RuleError, regular_sessions
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_FROM_RRULE = dict(zip(RRULE_DAYS, WEEKDAYS, strict=True))
 RRULE_FROM_DAY = dict(zip(WEEKDAYS, RRULE_DAYS, strict=True))
-
-# An RRULE BYDAY entry: optional ordinal ("2", "-1") then a two-letter day.
-_BYDAY = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
 
 
 def weekday_codes(by_day: str) -> list[str]:
     """["tuesday", "thursday"] for "TU,TH" (ordinals such as "2TU" keep the day)."""
     days = []
     for part in by_day.split(","):
-        match = _BYDAY.match(part.strip().upper())
+        match = BYDAY_ENTRY.match(part.strip().upper())
         if match:
             days.append(DAY_FROM_RRULE[match.group(2)])
     return days
@@ -51,16 +46,6 @@ def format_date(value: datetime) -> str:
     """ "Tuesday 1 December 2026" in London time."""
     local = value.astimezone(LONDON)
     return f"{local:%A} {local.day} {local:%B %Y}"
-
-
-def describe_weekly(by_day: str, interval: int, start: time, end: time) -> str:
-    """ "Every Tuesday, 10:30am to 12pm"."""
-    days = [day_label(day) for day in weekday_codes(by_day)]
-    if not days:
-        return format_time_range(start, end)
-    joined = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
-    every = "Every" if interval == 1 else "Every other" if interval == 2 else f"Every {interval} weeks on"
-    return f"{every} {joined}, {format_time_range(start, end)}"
 
 
 def describe_event_time(starts_at: datetime, ends_at: datetime | None) -> str:

@@ -227,11 +227,18 @@ def _schedule_change(name: str, item: dict[str, Any], rules: list[ScheduleRule])
     )
 
 
-def _listings(directory: Path, orgs: dict[str, Organisation], venues: dict[str, Any]) -> Iterator[ListingData]:
-    for item in _read(directory / "activities.yaml"):
+def _add_timetable(data: ListingData, item: dict[str, Any]) -> None:
+    """An item's `schedule` and `exceptions` entries, onto the listing data."""
+    data.schedules = [_schedule_rule(data.name, entry) for entry in item.get("schedule", [])]
+    data.exceptions = [_schedule_change(data.name, entry, data.schedules) for entry in item.get("exceptions", [])]
+
+
+def _listings(
+    directory: Path, activities: list[dict[str, Any]], orgs: dict[str, Organisation], venues: dict[str, Any]
+) -> Iterator[ListingData]:
+    for item in activities:
         data = _common(item, ListingKind.ACTIVITY, orgs, venues)
-        data.schedules = [_schedule_rule(data.name, entry) for entry in item.get("schedule", [])]
-        data.exceptions = [_schedule_change(data.name, entry, data.schedules) for entry in item.get("exceptions", [])]
+        _add_timetable(data, item)
         yield data
     for item in _read(directory / "events.yaml"):
         data = _common(item, ListingKind.EVENT, orgs, venues)
@@ -273,11 +280,10 @@ def load_demo_directory(directory: Path = SEED_DIR / "directory") -> int:
         for item in _read(directory / "venues.yaml")
     }
     db.session.flush()
-    listings = add_listings(_listings(directory, orgs, venues))
+    activities = _read(directory / "activities.yaml")
+    listings = add_listings(_listings(directory, activities, orgs, venues))
     confirmed_months_ago = {
-        item["name"]: int(item["confirmed_months_ago"])
-        for item in _read(directory / "activities.yaml")
-        if item.get("confirmed_months_ago")
+        item["name"]: int(item["confirmed_months_ago"]) for item in activities if item.get("confirmed_months_ago")
     }
     for listing in listings:
         if listing.name in confirmed_months_ago:
@@ -482,10 +488,7 @@ def _load_listing_work(path: Path, users: dict[str, User]) -> None:
                 {},
             )
             data.venue = VenueData(**item["venue"])
-            data.schedules = [_schedule_rule(data.name, entry) for entry in item.get("schedule", [])]
-            data.exceptions = [
-                _schedule_change(data.name, entry, data.schedules) for entry in item.get("exceptions", [])
-            ]
+            _add_timetable(data, item)
             listing = moderation.create_listing(data, by=editor(item["by"]))
             moderation.submit_for_review(listing.id, by=editor(item["by"]))
         for item in work.get("reports", []):

@@ -1,8 +1,10 @@
-"""Where a form may send people next."""
+"""Where a form may send people next, and full addresses for links in mail."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+
+from flask import current_app, has_request_context, url_for
 
 
 def safe_next(target: str | None) -> str | None:
@@ -17,3 +19,12 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target.split("#", 1)[0]
+
+
+def external_url(endpoint: str, **values: object) -> str:
+    """A full address for a link in a mail, from BASE_URL. Works outside a request too (a
+    command, the demo seed)."""
+    if not has_request_context():
+        with current_app.test_request_context():
+            return external_url(endpoint, **values)
+    return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(endpoint, **values)  # type: ignore[arg-type]

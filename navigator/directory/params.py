@@ -20,22 +20,16 @@ from urllib.parse import urlencode
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import aliased as sa_aliased
 from werkzeug.datastructures import MultiDict
 
 from navigator import clock
 from navigator.extensions import db
 from navigator.geo.postcodes import PostcodeError, find_place
-from navigator.models import Cost, ListingKind, TaxonomyTerm, Vocabulary
+from navigator.models import Cost, ListingKind, TaxonomyTerm
 from navigator.schedules import WEEKDAYS, short_date
+from navigator.search.documents import FACET_VOCABULARIES
 from navigator.search.engine import FACETS, MAX_QUERY_LENGTH, WHEN_CHOICES, SearchRequest
 
-TAXONOMY_FACETS = {
-    "category": Vocabulary.CATEGORY,
-    "group": Vocabulary.TARGET_GROUP,
-    "language": Vocabulary.LANGUAGE,
-    "access": Vocabulary.ACCESSIBILITY,
-}
 FACET_TITLES = {
     "type": "Type",
     "category": "Category",
@@ -142,29 +136,28 @@ class SearchForm:
         return [(facet, code) for facet in FACETS for code in self.request.selected(facet)]
 
 
-def facet_labels() -> dict[str, dict[str, str]]:
-    """Display names for every facet value, taken from the taxonomy table."""
+def facet_labels() -> tuple[dict[str, dict[str, str]], frozenset[str]]:
+    """Display names for every facet value, taken from the taxonomy table, and the codes
+    of terms that have children (top-level categories), from the same one query."""
     labels: dict[str, dict[str, str]] = {
         "type": {kind.value: kind.plural for kind in ListingKind},
         "day": {day: day.capitalize() for day in WEEKDAYS},
         "cost": {cost.value: cost.label for cost in Cost},
     }
-    vocab_to_facet = {vocabulary: facet for facet, vocabulary in TAXONOMY_FACETS.items()}
-    for facet in TAXONOMY_FACETS:
+    vocab_to_facet = {vocabulary: facet for facet, vocabulary in FACET_VOCABULARIES.items()}
+    for facet in FACET_VOCABULARIES:
         labels[facet] = {}
     rows = db.session.execute(
-        select(TaxonomyTerm.vocabulary, TaxonomyTerm.code, TaxonomyTerm.name).order_by(TaxonomyTerm.position)
-    )
-    for vocabulary, code, name in rows:
+        select(
+            TaxonomyTerm.id, TaxonomyTerm.parent_id, TaxonomyTerm.vocabulary, TaxonomyTerm.code, TaxonomyTerm.name
+        ).order_by(TaxonomyTerm.position)
+    ).all()
+    codes = {term_id: code for term_id, _parent_id, _vocabulary, code, _name in rows}
+    parents = frozenset(codes[parent_id] for _id, parent_id, *_ in rows if parent_id is not None)
+    for _id, _parent_id, vocabulary, code, name in rows:
         if vocabulary in vocab_to_facet:
             labels[vocab_to_facet[vocabulary]][code] = name
-    return labels
-
-
-def parent_category_codes() -> frozenset[str]:
-    parent = sa_aliased(TaxonomyTerm)
-    rows = db.session.scalars(select(parent.code).join(TaxonomyTerm, TaxonomyTerm.parent_id == parent.id).distinct())
-    return frozenset(rows)
+    return labels, parents
 
 
 def clean_text(raw: str | None) -> str:
@@ -183,7 +176,7 @@ def _parse_page(raw: str | None) -> int:
 
 def parse_search(args: MultiDict[str, str]) -> SearchForm:
     """Validate the search parameters. Never raises for user input."""
-    labels = facet_labels()
+    labels, parent_categories = facet_labels()
     errors: dict[str, str] = {}
 
     q = clean_text(args.get("q"))
@@ -251,7 +244,7 @@ def parse_search(args: MultiDict[str, str]) -> SearchForm:
         date=date_text,
         errors=errors,
         labels=labels,
-        parent_categories=parent_category_codes(),
+        parent_categories=parent_categories,
         for_case=_parse_case_id(args.get("for_case")),
     )
 

@@ -29,6 +29,7 @@ from navigator.directory.params import FACET_TITLES, SearchForm, clean_text, par
 from navigator.directory.views import bp
 from navigator.extensions import db
 from navigator.models import Listing, ListingKind, Venue, Ward
+from navigator.models.directory import PUBLIC_STATUSES
 from navigator.recurrence import Occurrence, RuleError, occurrences
 from navigator.schedules import WEEKDAYS, format_time, format_time_range
 from navigator.search import get_backend
@@ -305,7 +306,7 @@ def _listings(ids: Sequence[str], ward: Ward | None) -> list[Listing]:
         return []
     query = (
         select(Listing)
-        .where(Listing.id.in_(_uuids(ids)), Listing.kind.in_(SESSION_KINDS))
+        .where(Listing.id.in_(_uuids(ids)), Listing.kind.in_(SESSION_KINDS), Listing.status.in_(PUBLIC_STATUSES))
         .options(
             joinedload(Listing.organisation),
             joinedload(Listing.venue).joinedload(Venue.ward),
@@ -315,15 +316,15 @@ def _listings(ids: Sequence[str], ward: Ward | None) -> list[Listing]:
     )
     if ward is not None:
         query = query.where(Listing.venue.has(Venue.ward_code == ward.code))
-    return [listing for listing in db.session.scalars(query).unique() if listing.is_public]
+    return list(db.session.scalars(query).unique())
 
 
 def week_board(args: MultiDict[str, str]) -> Board:
     """What's on in the week the URL asks for, with the search's filters and an area.
     Never raises for anything in the URL: mistakes become messages."""
-    now = clock.now()
-    this_week = Week.containing(clock.today())
-    week, week_message = choose_week(args.get("week"), clock.today())
+    now, today = clock.now(), clock.today()
+    this_week = Week.containing(today)
+    week, week_message = choose_week(args.get("week"), today)
     ward, area_error = _choose_area(args.get("area"))
 
     searched = parse_search(args)

@@ -221,6 +221,11 @@ def _blank(value: Any) -> bool:
     return not value
 
 
+def _row_blank(typed: Iterable[Any], dates: Iterable[DateInputField]) -> bool:
+    """A schedule or exception row left empty: nothing typed, no part of a date filled in."""
+    return all(_blank(value) for value in typed) and not any(any(field.parts()) for field in dates)
+
+
 # -- rows ---------------------------------------------------------------------------
 
 
@@ -252,9 +257,7 @@ class ScheduleRowForm(Form):
     def is_blank(self) -> bool:
         typed = [self.pattern.data, self.days.data, self.weeks_of_month.data, self.every.data, self.day_of_month.data]
         typed += [self.dates.data, self.start.data, self.end.data]
-        return all(_blank(value) for value in typed) and not any(
-            any(part for part in field.parts()) for field in (self.starts_on, self.ends_on)
-        )
+        return _row_blank(typed, (self.starts_on, self.ends_on))
 
 
 class ExceptionRowForm(Form):
@@ -274,9 +277,7 @@ class ExceptionRowForm(Form):
 
     def is_blank(self) -> bool:
         typed = (self.kind.data, self.new_start.data, self.new_end.data, self.note.data)
-        return all(_blank(value) for value in typed) and not any(
-            any(part for part in field.parts()) for field in (self.starts_on, self.ends_on)
-        )
+        return _row_blank(typed, (self.starts_on, self.ends_on))
 
 
 # -- the form -----------------------------------------------------------------------

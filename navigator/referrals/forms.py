@@ -102,6 +102,25 @@ def _blank(field: Field) -> bool:
     return not (field.data or "").strip()
 
 
+def _person_details(form: Any, **extra: Any) -> PersonDetails:
+    """The person's details both referral forms ask for; `extra` adds the staff-only ones."""
+    interpreter = form.interpreter_needed.data == "yes"
+    return PersonDetails(
+        given_name=form.given_name.data or "",
+        family_name=form.family_name.data or "",
+        date_of_birth=form.date_of_birth.data,
+        phone=form.phone.data or "",
+        email=form.email.data or "",
+        postcode=form.postcode.data or "",
+        preferred_contact_method=form.preferred_contact_method.data or "",
+        preferred_contact_times=form.preferred_contact_times.data or "",
+        languages=list(form.languages.data or []),
+        interpreter_needed=interpreter,
+        interpreter_language=(form.interpreter_language.data or "") if interpreter else "",
+        **extra,
+    )
+
+
 # -- loneliness screening at referral ----------------------------------------
 
 
@@ -484,22 +503,11 @@ class StaffReferralForm(FlaskForm):
         not_completed_reason = ""
         if self.screening_not_completed.data:
             not_completed_reason = self.screening_not_completed_reason.data or "No reason given"
-        interpreter = self.interpreter_needed.data == "yes"
         team_id = uuid.UUID(self.team.data) if self.team.data else None
-        person = PersonDetails(
-            given_name=self.given_name.data or "",
-            family_name=self.family_name.data or "",
-            date_of_birth=self.date_of_birth.data,
+        person = _person_details(
+            self,
             nhs_number=self.nhs_number.data or "",
-            phone=self.phone.data or "",
-            email=self.email.data or "",
             address=self.address.data or "",
-            postcode=self.postcode.data or "",
-            preferred_contact_method=self.preferred_contact_method.data or "",
-            preferred_contact_times=self.preferred_contact_times.data or "",
-            languages=list(self.languages.data or []),
-            interpreter_needed=interpreter,
-            interpreter_language=(self.interpreter_language.data or "") if interpreter else "",
             communication_needs=list(self.communication_needs.data or []),
         )
         return ReferralDetails(
@@ -630,22 +638,8 @@ class SelfReferralForm(FlaskForm):
         return not self.errors
 
     def referral_details(self) -> ReferralDetails:
-        interpreter = self.interpreter_needed.data == "yes"
-        person = PersonDetails(
-            given_name=self.given_name.data or "",
-            family_name=self.family_name.data or "",
-            date_of_birth=self.date_of_birth.data,
-            phone=self.phone.data or "",
-            email=self.email.data or "",
-            postcode=self.postcode.data or "",
-            preferred_contact_method=self.preferred_contact_method.data or "",
-            preferred_contact_times=self.preferred_contact_times.data or "",
-            languages=list(self.languages.data or []),
-            interpreter_needed=interpreter,
-            interpreter_language=(self.interpreter_language.data or "") if interpreter else "",
-        )
         return ReferralDetails(
-            person=person,
+            person=_person_details(self),
             source_code="self_referral",
             reason=self.what_would_help.data or "",
             what_matters=self.what_matters.data or "",

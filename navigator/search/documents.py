@@ -25,13 +25,6 @@ FACET_VOCABULARIES = {
 }
 
 
-def listing_days(listing: Listing) -> tuple[str, ...]:
-    """Day-of-week codes ("monday") on which a listing happens: an event's London day,
-    the days a rule names ("TU", "2TU", "-1FR"), and for rules that move around the week
-    (the 15th, a list of dates) the days they fall on in the coming year."""
-    return tuple(WEEKDAYS[day] for day in weekdays_of(timetable_for(listing), clock.today()))
-
-
 def document_for(listing: Listing) -> SearchDocument:
     facets: dict[str, tuple[str, ...]] = {}
     for facet, vocabulary in FACET_VOCABULARIES.items():
@@ -43,6 +36,9 @@ def document_for(listing: Listing) -> SearchDocument:
                 codes.append(term.parent.code)
         facets[facet] = tuple(codes)
     timetable = timetable_for(listing)
+    # Day-of-week codes ("monday"): an event's London day, the days a rule names ("TU",
+    # "2TU", "-1FR"), and for rules that move around the week (the 15th, a list of dates)
+    # the days they fall on in the coming year.
     facets["day"] = tuple(WEEKDAYS[day] for day in weekdays_of(timetable, clock.today()))
     facets["cost"] = (listing.cost.value,)
 

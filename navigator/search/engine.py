@@ -192,7 +192,8 @@ def _within(hit: Hit, miles: float | None) -> bool:
 
 def run_search(backend: SearchBackend, request: SearchRequest) -> SearchOutcome:
     """Find, filter, count, sort and page listings for one search request."""
-    now_ts = clock.now().timestamp()
+    now = clock.now()
+    now_ts = now.timestamp()
     broadened = False
     current = [m for m in backend.match(request.q, match_all_words=True) if _is_current(m.document, now_ts)]
     if not current and request.q:
@@ -200,7 +201,7 @@ def run_search(backend: SearchBackend, request: SearchRequest) -> SearchOutcome:
         current = [m for m in backend.match(request.q, match_all_words=False) if _is_current(m.document, now_ts)]
         broadened = bool(current)
     located = _locate(current, request.place, request.within)
-    window = time_window(request, clock.now())
+    window = time_window(request, now)
     starts: dict[str, float | None] = {}
 
     def happens(doc: SearchDocument) -> bool:

@@ -64,6 +64,7 @@ class WhooshBackend:
         self.directory = Path(directory)
         self.schema = _schema()
         self._cache: tuple[int | None, dict[int, SearchDocument]] | None = None
+        self._index: whoosh_index.Index | None = None
         self._ensure_index()
 
     # -- writing ----------------------------------------------------------
@@ -71,18 +72,16 @@ class WhooshBackend:
         self.directory.mkdir(parents=True, exist_ok=True)
         if whoosh_index.exists_in(str(self.directory), indexname=INDEX_NAME):
             self._add_stored_fields()
-        if whoosh_index.exists_in(str(self.directory), indexname=INDEX_NAME) and not self._schema_is_current():
+            if self._schema_is_current():
+                return
             # Made before a field was added (e.g. "schedule"): writing would fail on the
             # unknown field. Start again empty; `flask search reindex` fills it from the database.
             logger.warning(
                 "Search index at %s has an older schema: recreated empty, run `flask search reindex`", self.directory
             )
-            with contextlib.suppress(LockError):
-                whoosh_index.create_in(str(self.directory), self.schema, indexname=INDEX_NAME)
-        if not whoosh_index.exists_in(str(self.directory), indexname=INDEX_NAME):
-            # Another process may be creating it at the same moment.
-            with contextlib.suppress(LockError):
-                whoosh_index.create_in(str(self.directory), self.schema, indexname=INDEX_NAME)
+        # Another process may be creating it at the same moment.
+        with contextlib.suppress(LockError):
+            whoosh_index.create_in(str(self.directory), self.schema, indexname=INDEX_NAME)
 
     def _add_stored_fields(self) -> None:
         """Add fields that are only stored (e.g. "stale") to an index made before them, in
@@ -109,13 +108,17 @@ class WhooshBackend:
 
     def _schema_is_current(self) -> bool:
         try:
-            stored = set(whoosh_index.open_dir(str(self.directory), indexname=INDEX_NAME).schema.names())
+            stored = set(self._open().schema.names())  # type: ignore[attr-defined]
         except Exception:  # an unreadable index is reported by doc_count() / health checks
             return True
         return set(self.schema.names()) <= stored
 
     def _open(self) -> whoosh_index.Index:
-        return whoosh_index.open_dir(str(self.directory), indexname=INDEX_NAME)
+        """The index, opened once: its readers and writers read the latest generation's
+        table of contents themselves, so every search need not open the directory again."""
+        if self._index is None:
+            self._index = whoosh_index.open_dir(str(self.directory), indexname=INDEX_NAME)
+        return self._index
 
     def _writer(self):  # type: ignore[no-untyped-def]
         index = self._open()

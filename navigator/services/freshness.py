@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -44,8 +44,6 @@ from navigator.models import (
     ListingKind,
     ListingStatus,
     Organisation,
-    Role,
-    RolePermission,
     User,
     VersionState,
 )
@@ -54,7 +52,15 @@ from navigator.presenters import london_date
 from navigator.services import audit
 from navigator.services.listings import sync_index
 from navigator.services.mail import queue_mail
-from navigator.services.moderation import NotFound, can_edit_for, get_listing, open_version, owner_addresses
+from navigator.services.moderation import (
+    NotFound,
+    active_users_with,
+    can_edit_for,
+    get_listing,
+    open_version,
+    owner_addresses,
+)
+from navigator.urls import external_url
 
 LINK_SALT = "navigator-listing-confirm"
 BATCH_SIZE = 50
@@ -224,16 +230,20 @@ def _review_batch(ids: Sequence[uuid.UUID], now: datetime, schedule: FreshnessSc
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _steps_taken(listings: Iterable[Listing]) -> dict[uuid.UUID, set[Freshness]]:
-    """The steps already taken since each listing's last confirmation."""
+def _notices_since_confirmed(listings: Iterable[Listing]) -> list[FreshnessNotice]:
+    """The steps recorded for these listings since each one's last confirmation."""
     since = {listing.id: confirmed_since(listing) for listing in listings}
-    taken: dict[uuid.UUID, set[Freshness]] = {listing_id: set() for listing_id in since}
     if not since:
-        return taken
+        return []
     notices = db.session.scalars(select(FreshnessNotice).where(FreshnessNotice.listing_id.in_(list(since))))
-    for notice in notices:
-        if notice.confirmed_at == since[notice.listing_id]:
-            taken[notice.listing_id].add(notice.stage)
+    return [notice for notice in notices if notice.confirmed_at == since[notice.listing_id]]
+
+
+def _steps_taken(listings: Sequence[Listing]) -> dict[uuid.UUID, set[Freshness]]:
+    """The steps already taken since each listing's last confirmation."""
+    taken: dict[uuid.UUID, set[Freshness]] = {listing.id: set() for listing in listings}
+    for notice in _notices_since_confirmed(listings):
+        taken[notice.listing_id].add(notice.stage)
     return taken
 
 
@@ -317,21 +327,9 @@ def _archive_past_events(now: datetime) -> int:
 # -- telling people --------------------------------------------------------------------
 
 
-def _external(endpoint: str, **values: object) -> str:
-    """A full link for a mail, from BASE_URL (works in a command too)."""
-
-    def build() -> str:
-        return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(endpoint, **values)  # type: ignore[arg-type]
-
-    if has_request_context():
-        return build()
-    with current_app.test_request_context():
-        return build()
-
-
 def edit_link(listing: Listing) -> str:
     """The editors' page for changing the listing (signing in is needed)."""
-    return _external("listings.edit", listing_id=listing.id)
+    return external_url("listings.edit", listing_id=listing.id)
 
 
 def _mail_owners(
@@ -394,16 +392,7 @@ def _owner_message(
 
 def moderators() -> list[User]:
     """Active users who may moderate listings."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(User.roles)
-            .join(Role.permissions)
-            .where(RolePermission.permission == Permission.MODERATE_LISTINGS, User.active.is_(True))
-            .distinct()
-            .order_by(User.email)
-        )
-    )
+    return active_users_with(Permission.MODERATE_LISTINGS)
 
 
 def _tell_moderators(hidden: list[Listing], schedule: FreshnessSchedule) -> int:
@@ -420,7 +409,7 @@ def _tell_moderators(hidden: list[Listing], schedule: FreshnessSchedule) -> int:
     body = (
         f"Nobody has confirmed these listings for {schedule.hide_after_months} months, so they have been "
         f"hidden from the public directory (not deleted). Their owners have been told.\n\n{lines}\n\n"
-        f"See every listing due for review:\n{_external('moderation.freshness')}\n"
+        f"See every listing due for review:\n{external_url('moderation.freshness')}\n"
     )
     return sum(1 for user in moderators() if queue_mail(user.email, subject, body) is not None)
 
@@ -445,7 +434,7 @@ def confirm_link(listing: Listing, address: str) -> str:
     token = _serializer().dumps(
         {"listing": str(listing.id), "since": confirmed_since(listing).isoformat(), "to": address}
     )
-    return _external("listings.confirm", token=token)
+    return external_url("listings.confirm", token=token)
 
 
 @dataclass(frozen=True)
@@ -645,13 +634,8 @@ def freshness_overview(organisation_id: uuid.UUID | None = None, now: datetime |
 
 def _last_steps(listings: list[Listing]) -> dict[uuid.UUID, tuple[Freshness | None, datetime | None]]:
     """The furthest step taken since each listing's last confirmation, and when."""
-    since = {listing.id: confirmed_since(listing) for listing in listings}
     found: dict[uuid.UUID, tuple[Freshness | None, datetime | None]] = {}
-    if not since:
-        return found
-    for notice in db.session.scalars(select(FreshnessNotice).where(FreshnessNotice.listing_id.in_(list(since)))):
-        if notice.confirmed_at != since[notice.listing_id]:
-            continue
+    for notice in _notices_since_confirmed(listings):
         current = found.get(notice.listing_id)
         if current is None or current[0] is None or STAGE_ORDER[notice.stage] > STAGE_ORDER[current[0]]:
             found[notice.listing_id] = (notice.stage, notice.taken_at)

@@ -33,6 +33,8 @@ from navigator.models import (
     Organisation,
     OrganisationStatus,
     RejectionReason,
+    Role,
+    RolePermission,
     TaxonomyTerm,
     User,
     VersionState,
@@ -80,6 +82,19 @@ class NotFound(LookupError):
 
 def can_moderate(user: User) -> bool:
     return user.can(Permission.MODERATE_LISTINGS)
+
+
+def active_users_with(permission: Permission) -> list[User]:
+    """Active accounts holding `permission` through a role: who hears about work waiting."""
+    query = (
+        select(User)
+        .join(User.roles)
+        .join(Role.permissions)
+        .where(RolePermission.permission == permission, User.active.is_(True))
+        .distinct()
+        .order_by(User.email)
+    )
+    return list(db.session.scalars(query))
 
 
 def can_edit_for(user: User, organisation_id: uuid.UUID) -> bool:

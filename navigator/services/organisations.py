@@ -12,7 +12,6 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -26,12 +25,13 @@ from navigator.models import (
     Organisation,
     OrganisationStatus,
     Role,
-    RolePermission,
     User,
     organisation_members,
 )
 from navigator.services import accounts, audit
 from navigator.services.mail import queue_mail
+from navigator.services.moderation import active_users_with
+from navigator.urls import external_url
 
 EDITOR_ROLE = "organisation_editor"
 MAX_NAME = 200
@@ -151,23 +151,7 @@ def _check_registration(details: Registration) -> Registration:
 
 def moderators() -> list[User]:
     """Active accounts that may approve organisations."""
-    query = (
-        select(User)
-        .join(User.roles)
-        .join(Role.permissions)
-        .where(RolePermission.permission == Permission.MANAGE_ORGANISATIONS, User.active.is_(True))
-        .distinct()
-        .order_by(User.email)
-    )
-    return list(db.session.scalars(query))
-
-
-def _link(endpoint: str, **values: object) -> str:
-    """An address for an email. Works outside a request too (the demo seed)."""
-    if not has_request_context():
-        with current_app.test_request_context():
-            return _link(endpoint, **values)
-    return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(endpoint, **values)  # type: ignore[arg-type]
+    return active_users_with(Permission.MANAGE_ORGANISATIONS)
 
 
 # -- registering ----------------------------------------------------------------------------
@@ -235,7 +219,7 @@ def register_organisation(details: Registration) -> Organisation:
         "we will email you a link to set up your account, so you can list your activities, events and "
         "spaces.\n\nIf you did not register, you can ignore this email.\n",
     )
-    review_link = _link("organisations.detail", organisation_id=organisation.id)
+    review_link = external_url("organisations.detail", organisation_id=organisation.id)
     for moderator in moderators():
         queue_mail(
             moderator.email,
@@ -386,7 +370,7 @@ def reject_organisation(organisation_id: uuid.UUID, *, by: User, reason: str) ->
         f"Hello {organisation.contact_name},\n\n"
         f"We could not approve the registration of {organisation.name} on Community Navigator.\n\n"
         f"The moderator's reason:\n{reason}\n\n"
-        f"You can register again once you have dealt with this:\n{_link('organisations.register')}\n",
+        f"You can register again once you have dealt with this:\n{external_url('organisations.register')}\n",
     )
     db.session.commit()
     return organisation
@@ -459,7 +443,7 @@ def _invite(organisation: Organisation, name: str, email: str, by: User) -> User
         # Invited before and never set a password: the invitation link again.
         how = f"Choose your password here (the link works for 7 days):\n{accounts.invitation_link(user)}\n"
     else:
-        how = f"Sign in with your usual email address and password:\n{_link('auth.sign_in')}\n"
+        how = f"Sign in with your usual email address and password:\n{external_url('auth.sign_in')}\n"
     queue_mail(
         user.email,
         f"You can now edit listings for {organisation.name}",

@@ -12,7 +12,6 @@ import re
 import uuid
 from datetime import timedelta
 
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -31,6 +30,7 @@ from navigator.models import (
 from navigator.services import audit
 from navigator.services.listings import sync_index
 from navigator.services.moderation import NotFound, can_moderate, tell_owners
+from navigator.urls import external_url
 
 MAX_DETAILS = 2000
 MAX_NOTE = 2000
@@ -47,16 +47,7 @@ class ReportError(ValueError):
 
 def _public_link(listing: Listing) -> str:
     """The listing's public page, for mail (built from BASE_URL like other mailed links)."""
-
-    def build() -> str:
-        return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(
-            f"directory.{listing.kind.value}", listing_id=listing.id
-        )
-
-    if has_request_context():
-        return build()
-    with current_app.test_request_context():
-        return build()
+    return external_url(f"directory.{listing.kind.value}", listing_id=listing.id)
 
 
 # -- residents ------------------------------------------------------------------------

@@ -118,6 +118,8 @@ def published_listings(ids: Sequence[str]) -> list[Listing]:
         .where(Listing.id.in_(wanted), Listing.status.in_(PUBLIC_STATUSES))
         .options(
             selectinload(Listing.schedules),
+            # schedule_lines() reads them for every listing on the list.
+            selectinload(Listing.exceptions),
             selectinload(Listing.organisation),
             selectinload(Listing.venue).selectinload(Venue.ward),
         )

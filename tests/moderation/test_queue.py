@@ -46,21 +46,6 @@ def new_activity(organisation_id, **changes) -> ListingData:
 
 
 @pytest.fixture
-def editor(staff):
-    return staff["editor"]
-
-
-@pytest.fixture
-def moderator(staff):
-    return staff["moderator"]
-
-
-@pytest.fixture
-def moderator_client(login_as, moderator):
-    return login_as(moderator)
-
-
-@pytest.fixture
 def live_listing(make_listing, staff):
     """A published listing of the editor's organisation, as loaded from seeds."""
     return make_listing(

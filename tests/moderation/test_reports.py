@@ -39,11 +39,6 @@ def listing(make_listing, staff):
     )
 
 
-@pytest.fixture
-def moderator_client(login_as, staff):
-    return login_as(staff["moderator"])
-
-
 def reports() -> list[ListingReport]:
     return list(db.session.scalars(select(ListingReport).order_by(ListingReport.created_at)))
 

@@ -56,16 +56,6 @@ def activity_data(organisation_id, **changes) -> ListingData:
     return data
 
 
-@pytest.fixture
-def editor(staff):
-    return staff["editor"]
-
-
-@pytest.fixture
-def moderator(staff):
-    return staff["moderator"]
-
-
 def public_names(client, query: str = "knit") -> list[str]:
     html = client.get(f"/search?q={query}").get_data(as_text=True)
     return [name for name in ("Clapton Knit and Natter", "Clapton Knit Club") if name in html]
