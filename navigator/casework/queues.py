@@ -351,7 +351,7 @@ def unallocated() -> str:
     rows = queue_rows(service.unallocated_queue(user))
     own_load = None
     if not user.can(Permission.ALLOCATE) and user.can(Permission.VIEW_CASELOAD):
-        own_load = (len(service.caseload(user)), service.caseload_cap(user))
+        own_load = (service.open_case_count(user.id), service.caseload_cap(user))
     return render_template(
         "casework/queues/unallocated.html",
         rows=rows,

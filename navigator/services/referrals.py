@@ -532,6 +532,14 @@ def caseloads() -> list[tuple[User, int]]:
     ]
 
 
+def open_case_count(navigator_id: uuid.UUID) -> int:
+    """How many open cases this navigator holds (what the caseload cap limits)."""
+    query = select(func.count(Referral.id)).where(
+        Referral.navigator_id == navigator_id, Referral.state.in_(OPEN_CASE_STATES)
+    )
+    return db.session.scalar(query) or 0
+
+
 def caseload_cap(user: User) -> int:
     return user.caseload_cap or current_app.config["DEFAULT_CASELOAD_CAP"]
 
@@ -558,7 +566,7 @@ def allocate_referral(
             raise InvalidTransition("You can only take referrals for yourself")
     if referral.state is S.ALLOCATED and not reason.strip():
         raise ReferralError("Give a reason for re-allocating this referral")
-    load = dict((user.id, count) for user, count in caseloads()).get(navigator.id, 0)
+    load = open_case_count(navigator.id)
     if referral.navigator_id != navigator.id and load >= caseload_cap(navigator):
         raise ReferralError(f"{navigator.name} already has a full caseload ({load} open cases)")
     previous = referral.navigator
@@ -608,6 +616,7 @@ def log_contact_attempt(
     if at > clock.now() + timedelta(minutes=5):
         raise ReferralError("The time of the attempt cannot be in the future")
     attempt = ContactAttempt(
+        id=uuid.uuid4(),
         referral=referral,
         at=at,
         channel=channel,
@@ -635,13 +644,9 @@ def log_contact_attempt(
     else:
         if referral.state is S.ALLOCATED:
             _move(referral, S.CONTACTING, by, summary="First contact attempt")
-        if _counted_failures(referral) >= current_app.config["UNABLE_TO_CONTACT_ATTEMPTS"]:
-            _close(
-                referral,
-                None,
-                reason="unable_to_contact",
-                summary=f"Unable to contact after {_counted_failures(referral)} attempts",
-            )
+        failures = _counted_failures(referral)
+        if failures >= current_app.config["UNABLE_TO_CONTACT_ATTEMPTS"]:
+            _close(referral, None, reason="unable_to_contact", summary=f"Unable to contact after {failures} attempts")
     _commit()
     return referral
 
@@ -683,6 +688,7 @@ def _add_screening(
         raise ReferralError(str(error)) from error
     result = score(instrument_code, answers)
     screening = Screening(
+        id=uuid.uuid4(),
         referral=referral,
         instrument_code=instrument.code,
         instrument_version=instrument.version,
@@ -799,7 +805,7 @@ def add_goal(referral_id: uuid.UUID, *, by: User, text: str, target_date: date |
         raise ReferralError("Enter the goal in the person's words")
     referral = _case_for(referral_id, by)
     _require_open(referral)
-    goal = Goal(referral=referral, text=text.strip(), target_date=target_date)
+    goal = Goal(id=uuid.uuid4(), referral=referral, text=text.strip(), target_date=target_date)
     db.session.add(goal)
     audit.record(AuditAction.CREATE, "goal", goal.id, by=by, referral_id=referral.id, new={"text": goal.text})
     _commit()
@@ -836,7 +842,9 @@ def add_case_note(referral_id: uuid.UUID, *, by: User, text: str, corrects_id: u
         corrected = db.session.get(CaseNote, corrects_id)
         if corrected is None or corrected.referral_id != referral.id:
             raise ReferralError("The note you are correcting is not on this referral")
-    note = CaseNote(referral=referral, author_id=by.id, text=text.strip(), corrects_id=corrects_id, at=clock.now())
+    note = CaseNote(
+        id=uuid.uuid4(), referral=referral, author_id=by.id, text=text.strip(), corrects_id=corrects_id, at=clock.now()
+    )
     db.session.add(note)
     audit.record(
         AuditAction.CREATE, "case_note", note.id, by=by, referral_id=referral.id, new={"corrects": corrects_id}
@@ -867,7 +875,9 @@ def suggest_connection(referral_id: uuid.UUID, *, by: User, listing_id: uuid.UUI
         raise ReferralError("Choose an activity that is in the directory")
     if any(c.listing_id == listing_id and c.status is not ConnectionStatus.STOPPED for c in referral.connections):
         raise ReferralError(f"{listing.name} is already on this person's plan")
-    connection = Connection(referral=referral, listing_id=listing.id, status=ConnectionStatus.SUGGESTED, note=note)
+    connection = Connection(
+        id=uuid.uuid4(), referral=referral, listing_id=listing.id, status=ConnectionStatus.SUGGESTED, note=note
+    )
     db.session.add(connection)
     audit.record(
         AuditAction.CREATE,
@@ -937,7 +947,12 @@ def record_review(referral_id: uuid.UUID, *, by: User, progress: str, next_revie
     if referral.state is not S.IN_SUPPORT:
         raise InvalidTransition("Reviews are recorded while the person is in support")
     review = Review(
-        referral=referral, by_id=by.id, progress=progress.strip(), next_review_due=next_review_due, at=clock.now()
+        id=uuid.uuid4(),
+        referral=referral,
+        by_id=by.id,
+        progress=progress.strip(),
+        next_review_due=next_review_due,
+        at=clock.now(),
     )
     referral.next_review_due = next_review_due
     db.session.add(review)
@@ -1026,7 +1041,7 @@ def unallocated_queue(user: User) -> list[Referral]:
 def triage_queue(user: User) -> list[Referral]:
     if not user.can(Permission.TRIAGE):
         return []
-    query = select(Referral).where(Referral.state.in_([S.SUBMITTED])).order_by(Referral.submitted_at)
+    query = select(Referral).where(Referral.state == S.SUBMITTED).order_by(Referral.submitted_at)
     return list(db.session.scalars(query))
 
 
