@@ -387,3 +387,13 @@ def test_review_date_defaults_to_the_review_interval(staff, login_as, frozen_now
     due = NOW.date() + timedelta(days=app.config["REVIEW_INTERVAL_DAYS"])
     form = page(login_as(staff["navigator"]), f"/casework/cases/{referral.id}/reviews/new")
     assert f'value="{due.day}"' in form and f'value="{due.year}"' in form
+
+
+def test_every_audit_entry_names_the_record_it_is_about(staff):
+    from navigator.models import AuditEntry
+
+    make_referral(ReferralState.CLOSED, referrer=staff["referrer"], lead=staff["lead"], navigator=staff["navigator"])
+    entries = db.session.scalars(select(AuditEntry)).all()
+    kinds = {entry.record_type for entry in entries}
+    assert {"contact_attempt", "screening"} <= kinds, kinds
+    assert [entry.record_type for entry in entries if entry.record_id in ("", "None")] == []
