@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -32,10 +33,25 @@ FACET_FIELDS = ("category", "group", "day", "cost", "language", "access")
 TEXT_FIELDS = ("name", "tags", "description")
 INDEX_NAME = "listings"
 WRITE_ATTEMPTS = 20
+READ_ATTEMPTS = 10
 MAX_WORDS = 12
 
 # Words split on anything that is not a letter or digit, in any script.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+T = TypeVar("T")
+
+
+def _read_retrying(read: Callable[[], T]) -> T:
+    """Run a read of the index's table of contents, again if another process's commit
+    removed the generation it had just found (Whoosh's own readers retry the same way;
+    opening the index and reading its schema do not)."""
+    for _ in range(READ_ATTEMPTS - 1):
+        try:
+            return read()
+        except FileNotFoundError:
+            time.sleep(0.02)
+    return read()
 
 
 def _schema() -> Schema:
@@ -70,7 +86,7 @@ class WhooshBackend:
     # -- writing ----------------------------------------------------------
     def _ensure_index(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        if whoosh_index.exists_in(str(self.directory), indexname=INDEX_NAME):
+        if _read_retrying(lambda: whoosh_index.exists_in(str(self.directory), indexname=INDEX_NAME)):
             self._add_stored_fields()
             if self._schema_is_current():
                 return
@@ -89,7 +105,7 @@ class WhooshBackend:
         no reindex is needed."""
         try:
             index = self._open()
-            stored = set(index.schema.names())  # type: ignore[attr-defined]
+            stored = set(_read_retrying(lambda: index.schema).names())
             missing = [name for name in self.schema.names() if name not in stored]
         except Exception:  # an unreadable index is reported by doc_count() / health checks
             return
@@ -108,7 +124,8 @@ class WhooshBackend:
 
     def _schema_is_current(self) -> bool:
         try:
-            stored = set(self._open().schema.names())  # type: ignore[attr-defined]
+            index = self._open()
+            stored = set(_read_retrying(lambda: index.schema).names())
         except Exception:  # an unreadable index is reported by doc_count() / health checks
             return True
         return set(self.schema.names()) <= stored
@@ -117,7 +134,7 @@ class WhooshBackend:
         """The index, opened once: its readers and writers read the latest generation's
         table of contents themselves, so every search need not open the directory again."""
         if self._index is None:
-            self._index = whoosh_index.open_dir(str(self.directory), indexname=INDEX_NAME)
+            self._index = _read_retrying(lambda: whoosh_index.open_dir(str(self.directory), indexname=INDEX_NAME))
         return self._index
 
     def _writer(self):  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from whoosh import index as whoosh_index
 
 from navigator.search.index import SearchDocument
 from navigator.search.whoosh_backend import WhooshBackend
@@ -79,3 +80,23 @@ def test_listings_published_by_several_workers_are_all_searchable(app, client, m
     assert found == expected
     page = client.get("/search?q=knitting").get_data(as_text=True)
     assert "15 results" in page
+
+
+def test_opening_the_index_survives_a_commit_that_removes_the_generation_it_found(tmp_path: Path, monkeypatch):
+    """Another process's commit deletes the table of contents an opener has just listed;
+    the opener reads the new generation instead of failing."""
+    index_dir = str(tmp_path / "index")
+    WhooshBackend(index_dir).upsert([SearchDocument(id=str(uuid.uuid4()), kind="activity", name="Lunch club")])
+    read = whoosh_index.TOC.read
+    vanished = []
+
+    def read_after_a_commit(*args, **kwargs):
+        if len(vanished) < 3:
+            vanished.append(True)
+            raise FileNotFoundError("_listings_1.toc")
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(whoosh_index.TOC, "read", read_after_a_commit)
+    backend = WhooshBackend(index_dir)
+    assert len(vanished) == 3
+    assert [match.document.name for match in backend.match("lunch")] == ["Lunch club"]
