@@ -105,7 +105,7 @@ class WhooshBackend:
         no reindex is needed."""
         try:
             index = self._open()
-            stored = set(_read_retrying(lambda: index.schema).names())
+            stored = set(_read_retrying(lambda: index.schema).names())  # type: ignore[attr-defined]
             missing = [name for name in self.schema.names() if name not in stored]
         except Exception:  # an unreadable index is reported by doc_count() / health checks
             return
@@ -125,7 +125,7 @@ class WhooshBackend:
     def _schema_is_current(self) -> bool:
         try:
             index = self._open()
-            stored = set(_read_retrying(lambda: index.schema).names())
+            stored = set(_read_retrying(lambda: index.schema).names())  # type: ignore[attr-defined]
         except Exception:  # an unreadable index is reported by doc_count() / health checks
             return True
         return set(self.schema.names()) <= stored
