@@ -114,6 +114,19 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+@pytest.fixture(autouse=True)
+def clock_at(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TEST_CLOCK_AT=2026-03-29T00:30:00+00:00 runs every test as if it started at that
+    moment (time still passes): finds code and tests that only work at some hours,
+    weekdays or seasons, such as just after midnight or on the day the clocks change."""
+    start = os.environ.get("TEST_CLOCK_AT")
+    if not start:
+        return
+    offset = datetime.fromisoformat(start) - datetime.now(UTC)
+    real_now = clock.now
+    monkeypatch.setattr(clock, "now", lambda: real_now() + offset)
+
+
 @pytest.fixture
 def frozen_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
     """Set the application's clock: frozen_now(datetime(..., tzinfo=UTC))."""

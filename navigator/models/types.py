@@ -9,6 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
+from navigator import clock
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC timestamps on every database.
@@ -48,4 +50,5 @@ def value_enum(enum_cls: type[enum.Enum], length: int = 40) -> sa.Enum:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """When a row is made: the application's clock, so tests that move it see rows made "now"."""
+    return clock.now()

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from navigator import clock
 from navigator.extensions import db
 from navigator.models import AuditAction, AuditEntry, OutboxMessage, User
 from tests.factories import PASSWORD, make_user, security_code, sign_in
@@ -49,7 +50,7 @@ def test_first_sign_in_sets_up_security_codes(client, app):
     assert response.headers["Location"].endswith("/sign-in/set-up-security-codes")
     page = client.get("/sign-in/set-up-security-codes").get_data(as_text=True)
     secret = re.search(r"secret=([A-Z2-7]+)", page).group(1)
-    response = client.post("/sign-in/set-up-security-codes", data={"code": pyotp.TOTP(secret).now()})
+    response = client.post("/sign-in/set-up-security-codes", data={"code": pyotp.TOTP(secret).at(clock.now())})
     assert response.headers["Location"].endswith("/staff/")
     assert db.session.get(User, user.id).totp_secret == secret
 

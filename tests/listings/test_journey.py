@@ -22,7 +22,7 @@ PASSWORD = "woolly jumper season"
 
 def last_mail_to(address: str) -> OutboxMessage:
     return db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.to == address).order_by(OutboxMessage.created_at.desc())
+        select(OutboxMessage).where(OutboxMessage.to == address).order_by(OutboxMessage.id.desc())
     ).first()
 
 
