@@ -5,8 +5,8 @@ Of two people allocating the same referral at once, exactly one wins."""
 from __future__ import annotations
 
 import re
-import threading
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from navigator.extensions import db
 from navigator.models import AuditAction, AuditEntry, OutboxMessage, Referral, ReferralEvent, ReferralState, User
 from navigator.services import referrals as service
 from navigator.services.referrals import ConcurrentChange
+from tests.concurrency import at_once, hold_after_reading
 from tests.factories import make_referral, make_user, sign_in
 
 S = ReferralState
@@ -292,41 +293,16 @@ def test_two_allocations_at_the_same_moment_on_separate_connections(app, staff, 
     referral_id = accepted.id
     lead_ids = [staff["lead"].id, make_user("team_lead", name="Luca Lead").id]
     navigator_ids = [staff["navigator"].id, staff["other_navigator"].id]
-    start = threading.Barrier(2, timeout=20)
-    # Hold both threads after they have read the referral and before either writes, so the
-    # two transactions really overlap (otherwise the second could start after the first ends).
-    both_have_read = threading.Barrier(2, timeout=20)
-    real_caseloads = service.caseloads
+    # Both have checked the referral can be allocated before either writes.
+    reached = hold_after_reading(monkeypatch, service, "open_case_count")
 
-    def caseloads_then_wait():
-        result = real_caseloads()
-        both_have_read.wait()
-        return result
+    def allocate(n: int) -> Callable[[], object]:
+        return lambda: service.allocate_referral(referral_id, navigator_ids[n], by=db.session.get(User, lead_ids[n]))
 
-    monkeypatch.setattr(service, "caseloads", caseloads_then_wait)
-    outcomes: dict[int, object] = {}
-
-    def allocate_in_thread(n: int) -> None:
-        try:
-            with app.app_context():
-                lead = db.session.get(User, lead_ids[n])
-                start.wait()
-                service.allocate_referral(referral_id, navigator_ids[n], by=lead)
-                outcomes[n] = "allocated"
-        except Exception as error:  # reported to the main thread, asserted below
-            outcomes[n] = error
-
-    threads = [threading.Thread(target=allocate_in_thread, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-
-    winners = [n for n, outcome in outcomes.items() if outcome == "allocated"]
-    losers = [outcome for outcome in outcomes.values() if outcome != "allocated"]
-    assert len(winners) == 1, outcomes
-    assert len(losers) == 1 and isinstance(losers[0], ConcurrentChange), outcomes
+    winners, losers = at_once(app, [allocate(0), allocate(1)])
+    assert len(reached) == 2
+    assert len(winners) == 1, losers
+    assert len(losers) == 1 and isinstance(losers[0], ConcurrentChange), losers
     assert "Someone else allocated this referral" in str(losers[0])
 
     stored = fresh(accepted)

@@ -5,7 +5,7 @@ editors who have left, and the queue's query count."""
 from __future__ import annotations
 
 import re
-import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,6 +27,7 @@ from navigator.models import (
 from navigator.services import moderation, organisations, reports
 from navigator.services.freshness import LinkProblem, check_confirm_link, review_stale
 from navigator.snapshots import data_from_snapshot, snapshot_of_listing
+from tests.concurrency import at_once, hold_after_reading
 from tests.factories import make_user
 from tests.moderation.test_versions import activity_data
 
@@ -164,40 +165,21 @@ def test_two_moderators_deciding_at_the_same_moment_on_separate_connections(app,
     listing = moderation.create_listing(activity_data(staff["organisation"].id), by=staff["editor"])
     version_id = moderation.submit_for_review(listing.id, by=staff["editor"]).id
     moderator_ids = [staff["moderator"].id, make_user("moderator", name="Mo Second").id]
-    both_have_read = threading.Barrier(2, timeout=20)
-    real_submitted = moderation._submitted
+    reached = hold_after_reading(monkeypatch, moderation, "_submitted")
 
-    def submitted_then_wait(version_id, by):
-        version = real_submitted(version_id, by)
-        both_have_read.wait()
-        return version
+    def decide(n: int) -> Callable[[], object]:
+        def by_moderator() -> object:
+            moderator = db.session.get(User, moderator_ids[n])
+            if n == 0:
+                return moderation.approve_version(version_id, by=moderator)
+            return moderation.reject_version(version_id, by=moderator, reason=RejectionReason.DUPLICATE)
 
-    monkeypatch.setattr(moderation, "_submitted", submitted_then_wait)
-    outcomes: dict[int, object] = {}
+        return by_moderator
 
-    def decide(n: int) -> None:
-        try:
-            with app.app_context():
-                moderator = db.session.get(User, moderator_ids[n])
-                if n == 0:
-                    moderation.approve_version(version_id, by=moderator)
-                else:
-                    moderation.reject_version(version_id, by=moderator, reason=RejectionReason.DUPLICATE)
-                outcomes[n] = "decided"
-        except Exception as error:  # reported to the main thread, asserted below
-            outcomes[n] = error
-
-    threads = [threading.Thread(target=decide, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-
-    winners = [n for n, outcome in outcomes.items() if outcome == "decided"]
-    losers = [outcome for outcome in outcomes.values() if outcome != "decided"]
-    assert len(winners) == 1, outcomes
-    assert len(losers) == 1 and isinstance(losers[0], moderation.ModerationError), outcomes
+    winners, losers = at_once(app, [decide(0), decide(1)])
+    assert len(reached) == 2
+    assert len(winners) == 1, losers
+    assert len(losers) == 1 and isinstance(losers[0], moderation.ModerationError), losers
     db.session.expire_all()
     version = db.session.get(ListingVersion, version_id)
     expected = VersionState.APPROVED if winners == [0] else VersionState.REJECTED
