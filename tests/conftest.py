@@ -128,6 +128,36 @@ def clock_at(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def rate_limited(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Flask]]:
+    """rate_limited(SELF_REFERRAL_RATE_LIMIT="5 per hour"): a second app on the same
+    database with rate limiting on. Flask-Limiter reads its settings into the shared
+    limiter when an app is created: they are put back afterwards."""
+    from navigator.extensions import limiter
+
+    for attribute in ("enabled", "initialized", "_storage", "_limiter"):
+        if hasattr(limiter, attribute):
+            monkeypatch.setattr(limiter, attribute, getattr(limiter, attribute))
+    made: list[Flask] = []
+
+    def make(**limits: str) -> Flask:
+        limited = create_app(
+            TestConfig,
+            RATELIMIT_ENABLED=True,
+            SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+            SEARCH_INDEX_DIR=str(tmp_path / "limited-index"),
+            **limits,
+        )
+        made.append(limited)
+        return limited
+
+    yield make
+    for limited in made:
+        with limited.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def frozen_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
     """Set the application's clock: frozen_now(datetime(..., tzinfo=UTC))."""
 

@@ -47,7 +47,6 @@ from navigator.casework.forms import (
 )
 from navigator.extensions import db
 from navigator.models import (
-    Agreement,
     CaseNote,
     Connection,
     ConnectionStatus,
@@ -65,6 +64,7 @@ from navigator.models import (
     Vocabulary,
 )
 from navigator.models.geo import Ward
+from navigator.models.referrals import AGREEMENT_LABELS
 from navigator.screening import (
     DECLINED,
     DECLINED_LABEL,
@@ -89,12 +89,6 @@ from navigator.vocabularies import (
 
 S = ReferralState
 CONNECTABLE_STATES = (S.ENGAGED, S.IN_SUPPORT)
-AGREEMENT_LABELS = {
-    Agreement.YES: "Yes",
-    Agreement.NO: "No",
-    Agreement.UNABLE_TO_SAY: "Unable to say",
-    Agreement.NOT_OBTAINED_SAFEGUARDING: "Not obtained – safeguarding",
-}
 # Directory accessibility filters that follow from what the referral says about the person.
 ACCESS_FOR_COMMUNICATION_NEED = {
     "bsl": "bsl",

@@ -27,7 +27,6 @@ from navigator.casework import bp
 from navigator.extensions import db
 from navigator.forms import choices
 from navigator.models import (
-    Agreement,
     ContactAttempt,
     Referral,
     ReferralState,
@@ -38,7 +37,7 @@ from navigator.models import (
     Vocabulary,
     Ward,
 )
-from navigator.models.referrals import OPEN_CASE_STATES
+from navigator.models.referrals import AGREEMENT_LABELS, OPEN_CASE_STATES
 from navigator.screening import INSTRUMENTS
 from navigator.services import referrals as service
 from navigator.services.referrals import ConcurrentChange, InvalidTransition, NotFound, ReferralError
@@ -60,12 +59,6 @@ RISK_FLAGS = (
     ("lone_working_risk", "Lone-working risk"),
     ("risk_to_self_or_others", "Risk to self or others"),
 )
-AGREEMENT_LABELS = {
-    Agreement.YES: "Yes",
-    Agreement.NO: "No",
-    Agreement.UNABLE_TO_SAY: "Unable to say",
-    Agreement.NOT_OBTAINED_SAFEGUARDING: "Not obtained – safeguarding concern",
-}
 # The triage decisions: form value -> (state it moves the referral to, label).
 DECISIONS = {
     "accept": (S.ACCEPTED, "Accept"),

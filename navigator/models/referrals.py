@@ -81,6 +81,14 @@ class Agreement(enum.Enum):
     NOT_OBTAINED_SAFEGUARDING = "not_obtained_safeguarding"
 
 
+AGREEMENT_LABELS = {
+    Agreement.YES: "Yes",
+    Agreement.NO: "No",
+    Agreement.UNABLE_TO_SAY: "Unable to say",
+    Agreement.NOT_OBTAINED_SAFEGUARDING: "Not obtained – safeguarding",  # domain.md 6.9's words
+}
+
+
 class ContactChannel(enum.Enum):
     PHONE = "phone"
     SMS = "sms"

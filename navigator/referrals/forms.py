@@ -31,18 +31,13 @@ from wtforms.validators import Optional, ValidationError
 from navigator.forms import DateInputField, choices, known_postcode, nhs_number, uk_phone
 from navigator.geo.postcodes import PostcodeError, normalise_postcode
 from navigator.models import Agreement
+from navigator.models.referrals import AGREEMENT_LABELS
 from navigator.screening import STANDARD_MODES, AdministrationMode, baseline_instruments_for, get_instrument
 from navigator.screening.instruments import ADULT_AGE, CHILD_AGE
 from navigator.services.referrals import PersonDetails, ReferralDetails
 from navigator.vocabularies import AGREED_BY, BARRIERS, COMMUNICATION_NEEDS, CONTACT_METHODS, NEEDS, SUPPORT_NEEDED
 
 YES_NO = choices([("yes", "Yes"), ("no", "No")])
-AGREEMENT_LABELS = {
-    Agreement.YES: "Yes",
-    Agreement.NO: "No",
-    Agreement.UNABLE_TO_SAY: "Unable to say",
-    Agreement.NOT_OBTAINED_SAFEGUARDING: "Not obtained – safeguarding",
-}
 MODE_LABELS = {
     AdministrationMode.SELF_COMPLETED: "The person answered the questions themselves",
     AdministrationMode.READ_OUT: "I read the questions out",

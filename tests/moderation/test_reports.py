@@ -7,9 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from navigator import create_app
-from navigator.config import TestConfig
-from navigator.extensions import db, limiter
+from navigator.extensions import db
 from navigator.models import (
     AuditAction,
     AuditEntry,
@@ -160,23 +158,8 @@ def test_events_and_spaces_have_the_form_too(client, make_listing, staff):
 
 
 @pytest.fixture
-def rate_limited_app(app, tmp_path, monkeypatch):
-    """A second app on the same database with rate limiting on (as in the self-referral
-    tests: the shared limiter is put back afterwards)."""
-    for attribute in ("enabled", "initialized", "_storage", "_limiter"):
-        if hasattr(limiter, attribute):
-            monkeypatch.setattr(limiter, attribute, getattr(limiter, attribute))
-    limited = create_app(
-        TestConfig,
-        RATELIMIT_ENABLED=True,
-        REPORT_PROBLEM_RATE_LIMIT="3 per hour",
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-        SEARCH_INDEX_DIR=str(tmp_path / "limited-index"),
-    )
-    yield limited
-    with limited.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def rate_limited_app(rate_limited):
+    return rate_limited(REPORT_PROBLEM_RATE_LIMIT="3 per hour")
 
 
 def test_reports_are_rate_limited(listing, rate_limited_app):

@@ -178,26 +178,8 @@ def test_confirmation_page_without_a_registration_goes_to_the_form(client, app):
 
 
 @pytest.fixture
-def rate_limited_app(app, tmp_path, monkeypatch):
-    """A second app on the same database with rate limiting on (as tests/referrals does)."""
-    from navigator import create_app
-    from navigator.config import TestConfig
-    from navigator.extensions import limiter
-
-    for attribute in ("enabled", "initialized", "_storage", "_limiter"):
-        if hasattr(limiter, attribute):
-            monkeypatch.setattr(limiter, attribute, getattr(limiter, attribute))
-    limited = create_app(
-        TestConfig,
-        RATELIMIT_ENABLED=True,
-        REGISTRATION_RATE_LIMIT="3 per hour",
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-        SEARCH_INDEX_DIR=str(tmp_path / "limited-index"),
-    )
-    yield limited
-    with limited.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def rate_limited_app(rate_limited):
+    return rate_limited(REGISTRATION_RATE_LIMIT="3 per hour")
 
 
 def test_registrations_are_rate_limited(rate_limited_app):

@@ -5,12 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
-from navigator import create_app
-from navigator.config import TestConfig
-from navigator.extensions import db, limiter
+from navigator.extensions import db
 from navigator.models import Agreement, AuditAction, AuditEntry, Referral, ReferralEvent, ReferralState
 from tests.directory.pages import Page
 from tests.referrals.helpers import assert_kept, error_messages, self_referral_data
@@ -170,23 +167,8 @@ def test_a_post_without_a_csrf_token_is_refused(app, client):
 
 
 @pytest.fixture
-def rate_limited_app(app: Flask, tmp_path, monkeypatch: pytest.MonkeyPatch):
-    """A second app on the same database with rate limiting on. Flask-Limiter reads its
-    settings when the app is created, into the shared limiter: put them back afterwards."""
-    for attribute in ("enabled", "initialized", "_storage", "_limiter"):
-        if hasattr(limiter, attribute):
-            monkeypatch.setattr(limiter, attribute, getattr(limiter, attribute))
-    limited = create_app(
-        TestConfig,
-        RATELIMIT_ENABLED=True,
-        SELF_REFERRAL_RATE_LIMIT="5 per hour",
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-        SEARCH_INDEX_DIR=str(tmp_path / "limited-index"),
-    )
-    yield limited
-    with limited.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def rate_limited_app(rate_limited):
+    return rate_limited(SELF_REFERRAL_RATE_LIMIT="5 per hour")
 
 
 def test_the_sixth_request_in_an_hour_is_refused(rate_limited_app):
