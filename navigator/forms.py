@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -89,6 +89,30 @@ def valid_nhs_number(text: str) -> bool:
 def nhs_number(form: Any, field: Field) -> None:
     if field.data and not valid_nhs_number(field.data):
         raise ValidationError("Enter a valid NHS number: 10 digits, like 943 476 5919")
+
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def strip_whitespace(value: Any) -> Any:
+    """Filter: what was typed, without spaces at either end."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def at_most(limit: int, name: str | None = None) -> Callable[[Any, Field], None]:
+    """Validator: no longer than limit characters, named as the label says (or name)."""
+
+    def check(form: Any, field: Field) -> None:
+        if field.data and len(field.data) > limit:
+            label = name or field.label.text.removesuffix(" (optional)").rstrip("?")
+            raise ValidationError(f"{label} must be {limit:,} characters or fewer")
+
+    return check
+
+
+def email_address(form: Any, field: Field) -> None:
+    if field.data and not EMAIL_PATTERN.match(field.data):
+        raise ValidationError("Enter an email address in the correct format, like name@example.org")
 
 
 _UK_PHONE = re.compile(r"^(?:\+44\s?|0)(?:\d\s?){9,10}$")

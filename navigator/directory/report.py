@@ -4,7 +4,6 @@ the listing's owners are told (never who reported it)."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -16,17 +15,12 @@ from wtforms import Field, RadioField, StringField, TextAreaField
 from navigator.auth.decorators import public
 from navigator.directory.views import _public_listing, bp
 from navigator.extensions import db, limiter
-from navigator.forms import choices
+from navigator.forms import EMAIL_PATTERN, choices, strip_whitespace
 from navigator.models import ListingKind, ProblemKind
 from navigator.services import reports as service
 from navigator.services.moderation import NotFound
 
 DEFAULT_RATE_LIMIT = "10 per hour"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _add_error(field: Field, message: str) -> None:
@@ -38,8 +32,8 @@ class ReportProblemForm(FlaskForm):
     kind = RadioField(
         "What is wrong?", choices=choices((kind.value, kind.label) for kind in ProblemKind), validate_choice=False
     )
-    details = TextAreaField("Tell us more", filters=[_strip])
-    email = StringField("Your email address (optional)", filters=[_strip])
+    details = TextAreaField("Tell us more", filters=[strip_whitespace])
+    email = StringField("Your email address (optional)", filters=[strip_whitespace])
     # Honeypot: hidden from people (and screen readers); bots fill it in.
     website = StringField("Leave this field empty")
 
@@ -57,7 +51,7 @@ class ReportProblemForm(FlaskForm):
         elif self.kind.data == ProblemKind.OTHER.value and not details:
             _add_error(self.details, "Tell us what is wrong")
         email = self.email.data or ""
-        if email and (len(email) > service.MAX_EMAIL or not _EMAIL.match(email)):
+        if email and (len(email) > service.MAX_EMAIL or not EMAIL_PATTERN.match(email)):
             _add_error(self.email, "Enter an email address in the correct format, like name@example.org")
         return not self.errors
 

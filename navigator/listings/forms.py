@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -35,7 +35,7 @@ from wtforms import (
 from wtforms.validators import Email, Optional, ValidationError
 
 from navigator.clock import LONDON
-from navigator.forms import DateInputField, choices, known_postcode, uk_phone
+from navigator.forms import DateInputField, at_most, choices, known_postcode, strip_whitespace, uk_phone
 from navigator.models import Cost, ExceptionKind, Frequency, HowToJoin, ListingKind, Vocabulary
 from navigator.presenters import london_date
 from navigator.recurrence import RuleError, parse_by_day
@@ -185,19 +185,6 @@ def _whole_number(text: str | None) -> int | None:
     return int(value)
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _at_most(limit: int, name: str | None = None) -> Callable[[Any, Field], None]:
-    def check(form: Any, field: Field) -> None:
-        if field.data and len(field.data) > limit:
-            label = name or field.label.text.removesuffix(" (optional)")
-            raise ValidationError(f"{label} must be {limit:,} characters or fewer")
-
-    return check
-
-
 def web_address(form: Any, field: Field) -> None:
     """Only http and https links: a javascript: or data: address is refused, not cleaned."""
     value = field.data or ""
@@ -246,11 +233,11 @@ class ScheduleRowForm(Form):
         choices=choices(WEEKS_OF_MONTH),
         invalid_choice_message="Choose weeks of the month from the list",
     )
-    every = StringField("Number of weeks or months apart", filters=[_strip])
-    day_of_month = StringField("Day of the month", filters=[_strip])
-    dates = TextAreaField("Dates", filters=[_strip])
-    start = StringField("Start time", filters=[_strip])
-    end = StringField("End time", filters=[_strip])
+    every = StringField("Number of weeks or months apart", filters=[strip_whitespace])
+    day_of_month = StringField("Day of the month", filters=[strip_whitespace])
+    dates = TextAreaField("Dates", filters=[strip_whitespace])
+    start = StringField("Start time", filters=[strip_whitespace])
+    end = StringField("End time", filters=[strip_whitespace])
     starts_on = DateInputField("First date (optional)")
     ends_on = DateInputField("Last date (optional)")
 
@@ -271,9 +258,9 @@ class ExceptionRowForm(Form):
     )
     starts_on = DateInputField("Date, or the first day of a break")
     ends_on = DateInputField("Last day of the break")
-    new_start = StringField("New start time", filters=[_strip])
-    new_end = StringField("New end time", filters=[_strip])
-    note = StringField("Note (optional)", filters=[_strip], validators=[_at_most(MAX_NOTE, "The note")])
+    new_start = StringField("New start time", filters=[strip_whitespace])
+    new_end = StringField("New end time", filters=[strip_whitespace])
+    note = StringField("Note (optional)", filters=[strip_whitespace], validators=[at_most(MAX_NOTE, "The note")])
 
     def is_blank(self) -> bool:
         typed = (self.kind.data, self.new_start.data, self.new_end.data, self.note.data)
@@ -315,25 +302,25 @@ class ListingForm(FlaskForm):
         "Organisation", validators=[Optional()], invalid_choice_message="Choose an organisation from the list"
     )
 
-    name = StringField("Name", filters=[_strip], validators=[_at_most(MAX_NAME)])
-    description = TextAreaField("Description (optional)", validators=[_at_most(MAX_DESCRIPTION, "The description")])
+    name = StringField("Name", filters=[strip_whitespace], validators=[at_most(MAX_NAME)])
+    description = TextAreaField("Description (optional)", validators=[at_most(MAX_DESCRIPTION, "The description")])
 
-    venue_name = StringField("Name of the place", filters=[_strip], validators=[_at_most(MAX_ADDRESS)])
-    address_1 = StringField("Address line 1", filters=[_strip], validators=[_at_most(MAX_ADDRESS)])
-    address_2 = StringField("Address line 2 (optional)", filters=[_strip], validators=[_at_most(MAX_ADDRESS)])
-    postcode = StringField("Postcode", filters=[_strip], validators=[_at_most(10)])
+    venue_name = StringField("Name of the place", filters=[strip_whitespace], validators=[at_most(MAX_ADDRESS)])
+    address_1 = StringField("Address line 1", filters=[strip_whitespace], validators=[at_most(MAX_ADDRESS)])
+    address_2 = StringField("Address line 2 (optional)", filters=[strip_whitespace], validators=[at_most(MAX_ADDRESS)])
+    postcode = StringField("Postcode", filters=[strip_whitespace], validators=[at_most(10)])
 
     # Events.
     event_date = DateInputField("Date")
-    event_start = StringField("Start time", filters=[_strip])
-    event_end = StringField("End time (optional)", filters=[_strip])
+    event_start = StringField("Start time", filters=[strip_whitespace])
+    event_end = StringField("End time (optional)", filters=[strip_whitespace])
 
     # Activities.
     schedules = FieldList(FormField(ScheduleRowForm), min_entries=SCHEDULE_ROWS, max_entries=MAX_SCHEDULE_ROWS)
     exceptions = FieldList(FormField(ExceptionRowForm), min_entries=EXCEPTION_ROWS, max_entries=MAX_EXCEPTION_ROWS)
 
     # Spaces.
-    capacity = StringField("How many people it holds (optional)", filters=[_strip])
+    capacity = StringField("How many people it holds (optional)", filters=[strip_whitespace])
     bookable = RadioField(
         "Can groups book it? (optional)",
         choices=choices(YES_NO),
@@ -341,7 +328,7 @@ class ListingForm(FlaskForm):
         invalid_choice_message="Say whether groups can book it",
     )
     booking_info = TextAreaField(
-        "How to book (optional)", filters=[_strip], validators=[_at_most(MAX_BOOKING_INFO, "How to book")]
+        "How to book (optional)", filters=[strip_whitespace], validators=[at_most(MAX_BOOKING_INFO, "How to book")]
     )
 
     categories = SelectMultipleField("Categories", invalid_choice_message="Choose categories from the list")
@@ -357,30 +344,38 @@ class ListingForm(FlaskForm):
         choices=choices((cost.value, cost.label) for cost in Cost),
         invalid_choice_message="Choose how much it costs",
     )
-    cost_detail = StringField("Cost details (optional)", filters=[_strip], validators=[_at_most(MAX_COST_DETAIL)])
+    cost_detail = StringField(
+        "Cost details (optional)", filters=[strip_whitespace], validators=[at_most(MAX_COST_DETAIL)]
+    )
     how_to_join = RadioField(
         "How to join",
         choices=choices((way.value, way.label) for way in HowToJoin),
         invalid_choice_message="Choose how people join",
     )
-    min_age = StringField("Youngest age (optional)", filters=[_strip])
-    max_age = StringField("Oldest age (optional)", filters=[_strip])
+    min_age = StringField("Youngest age (optional)", filters=[strip_whitespace])
+    max_age = StringField("Oldest age (optional)", filters=[strip_whitespace])
 
-    contact_name = StringField("Contact name (optional)", filters=[_strip], validators=[_at_most(MAX_CONTACT_NAME)])
+    contact_name = StringField(
+        "Contact name (optional)", filters=[strip_whitespace], validators=[at_most(MAX_CONTACT_NAME)]
+    )
     contact_email = StringField(
         "Contact email address (optional)",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
-            _at_most(MAX_EMAIL, "Email address"),
+            at_most(MAX_EMAIL, "Email address"),
             Optional(),
             Email("Enter an email address in the correct format, like name@example.org"),
         ],
     )
     contact_phone = StringField(
-        "Contact phone number (optional)", filters=[_strip], validators=[_at_most(MAX_PHONE, "Phone number"), uk_phone]
+        "Contact phone number (optional)",
+        filters=[strip_whitespace],
+        validators=[at_most(MAX_PHONE, "Phone number"), uk_phone],
     )
     website = StringField(
-        "Website (optional)", filters=[_strip], validators=[_at_most(MAX_WEBSITE, "Website address"), web_address]
+        "Website (optional)",
+        filters=[strip_whitespace],
+        validators=[at_most(MAX_WEBSITE, "Website address"), web_address],
     )
 
     def setup(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,7 +28,16 @@ from wtforms import (
 )
 from wtforms.validators import Optional, ValidationError
 
-from navigator.forms import DateInputField, choices, known_postcode, nhs_number, uk_phone
+from navigator.forms import (
+    DateInputField,
+    at_most,
+    choices,
+    email_address,
+    known_postcode,
+    nhs_number,
+    strip_whitespace,
+    uk_phone,
+)
 from navigator.geo.postcodes import PostcodeError, normalise_postcode
 from navigator.models import Agreement
 from navigator.models.referrals import AGREEMENT_LABELS
@@ -46,26 +55,7 @@ MODE_LABELS = {
 # Self-referrers choose how a navigator should get in touch: routes they give details for.
 SELF_REFERRAL_CONTACT_METHODS = ("phone", "sms", "email")
 OLDEST_AGE = 120
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9-]{16,64}$")
-
-
-def _at_most(limit: int) -> Callable[[Any, Field], None]:
-    def check(form: Any, field: Field) -> None:
-        if field.data and len(field.data) > limit:
-            name = field.label.text.removesuffix(" (optional)").rstrip("?")
-            raise ValidationError(f"{name} must be {limit} characters or fewer")
-
-    return check
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def email_address(form: Any, field: Field) -> None:
-    if field.data and not _EMAIL.match(field.data):
-        raise ValidationError("Enter an email address in the correct format, like name@example.org")
 
 
 def age_on(born: date, day: date) -> int:
@@ -188,20 +178,20 @@ class StaffReferralForm(FlaskForm):
         validators=[Optional()],
         invalid_choice_message="Choose where the referral comes from",
     )
-    referrer_name = StringField("Referrer's name", filters=[_strip], validators=[_at_most(120)])
-    referrer_role = StringField("Job title or role (optional)", filters=[_strip], validators=[_at_most(120)])
-    referrer_phone = StringField("Phone number", filters=[_strip], validators=[_at_most(40), uk_phone])
-    referrer_email = StringField("Email address", filters=[_strip], validators=[_at_most(254), email_address])
+    referrer_name = StringField("Referrer's name", filters=[strip_whitespace], validators=[at_most(120)])
+    referrer_role = StringField("Job title or role (optional)", filters=[strip_whitespace], validators=[at_most(120)])
+    referrer_phone = StringField("Phone number", filters=[strip_whitespace], validators=[at_most(40), uk_phone])
+    referrer_email = StringField("Email address", filters=[strip_whitespace], validators=[at_most(254), email_address])
 
     # The person.
-    given_name = StringField("First name", filters=[_strip], validators=[_at_most(100)])
-    family_name = StringField("Last name", filters=[_strip], validators=[_at_most(100)])
+    given_name = StringField("First name", filters=[strip_whitespace], validators=[at_most(100)])
+    family_name = StringField("Last name", filters=[strip_whitespace], validators=[at_most(100)])
     date_of_birth = DateInputField("Date of birth")
-    nhs_number = StringField("NHS number (optional)", filters=[_strip], validators=[_at_most(20), nhs_number])
-    address = TextAreaField("Address", filters=[_strip], validators=[_at_most(500)])
-    postcode = StringField("Postcode", filters=[_strip], validators=[_at_most(20)])
-    phone = StringField("Phone number", filters=[_strip], validators=[_at_most(40), uk_phone])
-    email = StringField("Email address", filters=[_strip], validators=[_at_most(254), email_address])
+    nhs_number = StringField("NHS number (optional)", filters=[strip_whitespace], validators=[at_most(20), nhs_number])
+    address = TextAreaField("Address", filters=[strip_whitespace], validators=[at_most(500)])
+    postcode = StringField("Postcode", filters=[strip_whitespace], validators=[at_most(20)])
+    phone = StringField("Phone number", filters=[strip_whitespace], validators=[at_most(40), uk_phone])
+    email = StringField("Email address", filters=[strip_whitespace], validators=[at_most(254), email_address])
     preferred_contact_method = RadioField(
         "How does the person prefer to be contacted? (optional)",
         choices=choices(CONTACT_METHODS.items()),
@@ -209,7 +199,7 @@ class StaffReferralForm(FlaskForm):
         invalid_choice_message="Choose how the person prefers to be contacted",
     )
     preferred_contact_times = StringField(
-        "Best days or times to contact them (optional)", filters=[_strip], validators=[_at_most(200)]
+        "Best days or times to contact them (optional)", filters=[strip_whitespace], validators=[at_most(200)]
     )
     languages = SelectMultipleField("Languages the person speaks (optional)")
     interpreter_needed = RadioField(
@@ -227,8 +217,10 @@ class StaffReferralForm(FlaskForm):
 
     # Why they are referred.
     target_groups = SelectMultipleField("Groups the person belongs to (optional)")
-    reason = TextAreaField("Reason for referral", filters=[_strip], validators=[_at_most(5000)])
-    what_matters = TextAreaField("What matters to the person (optional)", filters=[_strip], validators=[_at_most(5000)])
+    reason = TextAreaField("Reason for referral", filters=[strip_whitespace], validators=[at_most(5000)])
+    what_matters = TextAreaField(
+        "What matters to the person (optional)", filters=[strip_whitespace], validators=[at_most(5000)]
+    )
     needs = SelectMultipleField("What would the person like help with?", choices=choices(NEEDS.items()))
     barriers = SelectMultipleField(
         "What makes it hard for them to take part? (optional)", choices=choices(BARRIERS.items())
@@ -240,11 +232,11 @@ class StaffReferralForm(FlaskForm):
     # Risks and safeguarding.
     safeguarding_concern = BooleanField("There is a safeguarding concern")
     safeguarding_reference = StringField(
-        "Safeguarding referral reference (optional)", filters=[_strip], validators=[_at_most(60)]
+        "Safeguarding referral reference (optional)", filters=[strip_whitespace], validators=[at_most(60)]
     )
     lone_working_risk = BooleanField("Lone-working risk (for example, do not visit alone)")
     risk_to_self_or_others = BooleanField("Risk to self or others")
-    risk_detail = TextAreaField("Details of the risks", filters=[_strip], validators=[_at_most(5000)])
+    risk_detail = TextAreaField("Details of the risks", filters=[strip_whitespace], validators=[at_most(5000)])
 
     # Agreement (domain.md 2.1, 6.1): "Person agrees to referral", not "GDPR consent".
     agreement = RadioField(
@@ -261,7 +253,7 @@ class StaffReferralForm(FlaskForm):
     )
     agreement_date = DateInputField("Date they agreed")
     agreement_obtained_by = StringField(
-        "Name of the person who asked them", filters=[_strip], validators=[_at_most(120)]
+        "Name of the person who asked them", filters=[strip_whitespace], validators=[at_most(120)]
     )
     information_sharing_agreed = BooleanField("They agree to their information being shared with the navigation team")
     gillick_competent = RadioField(
@@ -548,7 +540,7 @@ for _name, _field in _screening_fields().items():
     setattr(StaffReferralForm, _name, _field)
 StaffReferralForm.screening_not_completed = BooleanField("Screening not completed")  # type: ignore[assignment]
 StaffReferralForm.screening_not_completed_reason = TextAreaField(  # type: ignore[assignment]
-    "Why was the screening not completed?", filters=[_strip], validators=[_at_most(300)]
+    "Why was the screening not completed?", filters=[strip_whitespace], validators=[at_most(300)]
 )
 
 
@@ -559,11 +551,11 @@ class SelfReferralForm(FlaskForm):
     """A resident asks a navigator to contact them. No account; CSRF on; a honeypot field."""
 
     idempotency_key = HiddenField()
-    given_name = StringField("First name", filters=[_strip], validators=[_at_most(100)])
-    family_name = StringField("Last name", filters=[_strip], validators=[_at_most(100)])
+    given_name = StringField("First name", filters=[strip_whitespace], validators=[at_most(100)])
+    family_name = StringField("Last name", filters=[strip_whitespace], validators=[at_most(100)])
     date_of_birth = DateInputField("Date of birth")
-    phone = StringField("Phone number", filters=[_strip], validators=[_at_most(40), uk_phone])
-    email = StringField("Email address", filters=[_strip], validators=[_at_most(254), email_address])
+    phone = StringField("Phone number", filters=[strip_whitespace], validators=[at_most(40), uk_phone])
+    email = StringField("Email address", filters=[strip_whitespace], validators=[at_most(254), email_address])
     preferred_contact_method = RadioField(
         "How would you like us to contact you?",
         choices=choices((code, CONTACT_METHODS[code]) for code in SELF_REFERRAL_CONTACT_METHODS),
@@ -571,9 +563,9 @@ class SelfReferralForm(FlaskForm):
         invalid_choice_message="Choose how you would like us to contact you",
     )
     preferred_contact_times = StringField(
-        "Best days or times to contact you (optional)", filters=[_strip], validators=[_at_most(200)]
+        "Best days or times to contact you (optional)", filters=[strip_whitespace], validators=[at_most(200)]
     )
-    postcode = StringField("Postcode (optional)", filters=[_strip], validators=[_at_most(20), known_postcode])
+    postcode = StringField("Postcode (optional)", filters=[strip_whitespace], validators=[at_most(20), known_postcode])
     languages = SelectMultipleField("Languages you speak (optional)")
     interpreter_needed = RadioField(
         "Would you like an interpreter?",
@@ -584,8 +576,10 @@ class SelfReferralForm(FlaskForm):
     interpreter_language = SelectField(
         "Language for the interpreter", validators=[Optional()], invalid_choice_message="Choose a language"
     )
-    what_would_help = TextAreaField("What would help you?", filters=[_strip], validators=[_at_most(5000)])
-    what_matters = TextAreaField("What matters to you? (optional)", filters=[_strip], validators=[_at_most(5000)])
+    what_would_help = TextAreaField("What would help you?", filters=[strip_whitespace], validators=[at_most(5000)])
+    what_matters = TextAreaField(
+        "What matters to you? (optional)", filters=[strip_whitespace], validators=[at_most(5000)]
+    )
     agree = BooleanField(
         "I agree to a navigator contacting me and to my information being shared with the navigation team"
     )
@@ -648,7 +642,7 @@ class SelfReferralForm(FlaskForm):
 class AnswerForm(FlaskForm):
     """The referrer answers the navigation team's question."""
 
-    answer = TextAreaField("Your answer", filters=[_strip], validators=[_at_most(5000)])
+    answer = TextAreaField("Your answer", filters=[strip_whitespace], validators=[at_most(5000)])
 
     def validate(self, extra_validators: Any = None) -> bool:
         super().validate(extra_validators)

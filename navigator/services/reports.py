@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from navigator import clock
 from navigator.extensions import db
+from navigator.forms import EMAIL_PATTERN
 from navigator.models import (
     AuditAction,
     Freshness,
@@ -38,7 +39,6 @@ MAX_EMAIL = 254
 # A second identical report this soon after the first is a double submit, not news.
 DUPLICATE_WINDOW = timedelta(minutes=10)
 CLOSED_REPORTS_SHOWN = 50
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
 class ReportError(ValueError):
@@ -76,7 +76,7 @@ def report_problem(
         raise ReportError("Tell us what is wrong")
     if len(details) > MAX_DETAILS:
         raise ReportError(f"Details must be {MAX_DETAILS} characters or fewer")
-    if reporter_email and (len(reporter_email) > MAX_EMAIL or not _EMAIL.match(reporter_email)):
+    if reporter_email and (len(reporter_email) > MAX_EMAIL or not EMAIL_PATTERN.match(reporter_email)):
         raise ReportError("Enter an email address in the correct format, like name@example.org")
     now = clock.now()
     earlier = db.session.scalar(

@@ -9,12 +9,10 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from navigator.forms import strip_whitespace
+
 MESSAGE_LIMIT = 1000
 _IDEMPOTENCY_KEY = re.compile(r"^[0-9a-f]{32}$")
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 def new_idempotency_key() -> str:
@@ -39,7 +37,7 @@ class ButtonForm(FlaskForm):
 class EmailShortlistForm(FlaskForm):
     email = StringField(
         "Email address",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             DataRequired(message="Enter the email address to send the shortlist to"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
@@ -48,7 +46,7 @@ class EmailShortlistForm(FlaskForm):
     )
     message = TextAreaField(
         "Message (optional)",
-        filters=[_strip],
+        filters=[strip_whitespace],
         validators=[
             Optional(),
             Length(max=MESSAGE_LIMIT, message=f"Message must be {MESSAGE_LIMIT:,} characters or fewer"),
