@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -19,6 +19,7 @@ from navigator.extensions import db
 from navigator.models import AuditAction, Organisation, Role, Team, User
 from navigator.services import audit
 from navigator.services.mail import queue_mail
+from navigator.urls import external_url
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -174,10 +175,6 @@ def _user_from_token(token: str, purpose: str, max_age: int) -> User:
     return user
 
 
-def _external(endpoint: str, **values: object) -> str:
-    return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(endpoint, **values)  # type: ignore[arg-type]
-
-
 def invite_user(
     *,
     email: str,
@@ -202,7 +199,7 @@ def invite_user(
     user.organisations = list(organisations)
     db.session.add(user)
     db.session.flush()
-    link = _external("auth.accept_invitation", token=_token_for(user, "invitation"))
+    link = external_url("auth.accept_invitation", token=_token_for(user, "invitation"))
     purpose = ""
     if user.organisations:
         names = " and ".join(organisation.name for organisation in user.organisations)
@@ -228,11 +225,7 @@ def invite_user(
 def invitation_link(user: User) -> str:
     """The one-time link for an invited user to choose a password. Works outside a request
     too (a command), where the link is built from BASE_URL."""
-    token = _token_for(user, "invitation")
-    if has_request_context():
-        return _external("auth.accept_invitation", token=token)
-    with current_app.test_request_context():
-        return _external("auth.accept_invitation", token=token)
+    return external_url("auth.accept_invitation", token=_token_for(user, "invitation"))
 
 
 def create_admin(*, email: str, name: str) -> tuple[User, str]:
@@ -274,7 +267,7 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.active or user.password_hash is None:
         return
-    link = _external("auth.reset_password", token=_token_for(user, "reset"))
+    link = external_url("auth.reset_password", token=_token_for(user, "reset"))
     queue_mail(
         user.email,
         "Reset your Community Navigator password",
