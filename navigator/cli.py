@@ -158,14 +158,14 @@ def demo_security_code_command(email: str) -> None:
 def review_stale_command(as_of: datetime | None) -> None:
     """Take the freshness steps that are due (ask owners to confirm, remind, rank lower, hide)
     and archive events that have ended. Safe to run again: nothing is sent twice. Run daily."""
-    from navigator.clock import LONDON
+    from navigator.clock import in_london
     from navigator.services.freshness import FreshnessError, review_stale
 
     now = None
     if as_of is not None:
         if is_production():
             raise click.ClickException("--as-of is for demonstrations only, and not available in production.")
-        now = datetime.combine(as_of.date(), time(12, 0), tzinfo=LONDON)
+        now = in_london(as_of.date(), time(12, 0))
         click.echo(f"Running as of {as_of.date().isoformat()} (demo).")
     try:
         summary = review_stale(now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -16,3 +16,8 @@ def now() -> datetime:
 def today() -> date:
     """Today's date in London."""
     return now().astimezone(LONDON).date()
+
+
+def in_london(day: date, moment: time = time.min) -> datetime:
+    """That time (midnight unless given) on that day, London time."""
+    return datetime.combine(day, moment, tzinfo=LONDON)

@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from dateutil import rrule as du
 
 from navigator import clock
-from navigator.clock import LONDON
+from navigator.clock import LONDON, in_london
 from navigator.models import ExceptionKind, Frequency, Listing, ListingKind
 
 RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -214,10 +214,6 @@ def _london(value: datetime | None) -> datetime | None:
 # -- rules as dateutil rules -------------------------------------------------------------
 
 
-def _at(day: date, moment: time) -> datetime:
-    return datetime.combine(day, moment, tzinfo=LONDON)
-
-
 def first_day(rule: Rule, since: date | None = None) -> date:
     """The rule's DTSTART date. A rule that repeats every week or month with no start
     date of its own meets on the same days whatever its anchor, so when only sessions
@@ -234,9 +230,9 @@ def base_rule(rule: Rule, since: date | None = None) -> du.rrule | None:
     """The RRULE part of a schedule (None for a list of dates)."""
     if rule.frequency is Frequency.DATES:
         return None
-    until = _at(rule.valid_to, time(23, 59, 59)) if rule.valid_to else None
+    until = in_london(rule.valid_to, time(23, 59, 59)) if rule.valid_to else None
     options: dict[str, object] = {
-        "dtstart": _at(first_day(rule, since), rule.opens_at),
+        "dtstart": in_london(first_day(rule, since), rule.opens_at),
         "interval": max(rule.interval, 1),
         "until": until,
         "wkst": du.MO,
@@ -266,7 +262,7 @@ def regular_sessions(rule: Rule, since: date | None = None) -> du.rruleset:
     if rrule is not None:
         regular.rrule(rrule)
     for day in listed_dates(rule):
-        regular.rdate(_at(day, rule.opens_at))
+        regular.rdate(in_london(day, rule.opens_at))
     return regular
 
 
@@ -286,7 +282,7 @@ def ruleset_for(rule: Rule, changes: Sequence[Change] = (), since: date | None =
     for change in changes:
         for day in change.days():
             if since is None or day >= since:
-                sessions.exdate(_at(day, rule.opens_at))
+                sessions.exdate(in_london(day, rule.opens_at))
     return sessions
 
 
@@ -296,7 +292,7 @@ def moved_sessions(rule: Rule, changes: Sequence[Change]) -> list[tuple[datetime
     for change in changes:
         if change.kind is not ExceptionKind.MOVED or change.new_opens_at is None or change.new_closes_at is None:
             continue
-        first, last = _at(change.starts_on, time.min), _at(change.last_day, time(23, 59, 59))
+        first, last = in_london(change.starts_on, time.min), in_london(change.last_day, time(23, 59, 59))
         regular = regular_sessions(rule, since=change.starts_on)
         moved.extend((start, change) for start in regular.between(first, last, inc=True))
     return moved
@@ -307,7 +303,7 @@ def _duration(rule: Rule) -> timedelta:
 
 
 def _end_on(day: date, start: time, end: time) -> datetime:
-    return _at(day, end) if end > start else _at(day + timedelta(days=1), end)
+    return in_london(day, end) if end > start else in_london(day + timedelta(days=1), end)
 
 
 def occurrences_of(timetable: Timetable, start: datetime, end: datetime) -> list[Occurrence]:
@@ -333,7 +329,7 @@ def occurrences_of(timetable: Timetable, start: datetime, end: datetime) -> list
                 found.append(Occurrence(begins, ends, rule))
         for original, change in moved_sessions(rule, changes):
             assert change.new_opens_at is not None and change.new_closes_at is not None
-            begins = _at(original.date(), change.new_opens_at)
+            begins = in_london(original.date(), change.new_opens_at)
             ends = _end_on(original.date(), change.new_opens_at, change.new_closes_at)
             if ends > start and begins < end:
                 found.append(Occurrence(begins, ends, rule, moved=True, note=change.note))
@@ -381,7 +377,7 @@ def next_occurrence(listing: Listing | Timetable, after: datetime) -> Occurrence
 
 def occurs_on(listing: Listing | Timetable, day: date) -> bool:
     """Whether a session starts (or is under way) on this London date."""
-    return bool(occurrences(listing, _at(day, time.min), _at(day + timedelta(days=1), time.min)))
+    return bool(occurrences(listing, in_london(day, time.min), in_london(day + timedelta(days=1), time.min)))
 
 
 def weekdays_of(timetable: Timetable, today: date, horizon: timedelta = timedelta(days=366)) -> list[int]:
@@ -400,7 +396,7 @@ def weekdays_of(timetable: Timetable, today: date, horizon: timedelta = timedelt
     if timetable.starts_at is not None:
         add(timetable.starts_at.astimezone(LONDON).weekday())
         return days
-    start = _at(today, time.min)
+    start = in_london(today, time.min)
     for rule in timetable.rules:
         if rule.frequency is not Frequency.DATES and rule.by_month_day is None:
             for entry in _safe_days(rule):

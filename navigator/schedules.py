@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from navigator.clock import LONDON
+from navigator.clock import LONDON, in_london
 from navigator.models import ExceptionKind, Frequency
 from navigator.recurrence import BYDAY_ENTRY, RRULE_DAYS, Change, Occurrence, Rule, RuleError, regular_sessions
 
@@ -175,7 +175,7 @@ def _date_range(rule: Rule, today: date) -> str:
         if rule.valid_to is not None:
             # A year back finds the last session of any rule ("5th Thursday" can skip months).
             since = min(today, rule.valid_to) - timedelta(days=400)
-            end_of_range = datetime.combine(rule.valid_to, time(23, 59, 59), tzinfo=LONDON)
+            end_of_range = in_london(rule.valid_to, time(23, 59, 59))
             last_session = regular_sessions(rule, since).before(end_of_range, inc=True)
     except RuleError:
         return ""
@@ -196,8 +196,8 @@ def changes_for(rule: Rule, changes: Sequence[Change], today: date) -> list[Chan
     for change in changes:
         if change.last_day < today:
             continue
-        first = datetime.combine(change.starts_on, time.min, tzinfo=LONDON)
-        last = datetime.combine(change.last_day, time(23, 59, 59), tzinfo=LONDON)
+        first = in_london(change.starts_on)
+        last = in_london(change.last_day, time(23, 59, 59))
         try:
             if regular_sessions(rule, since=change.starts_on).between(first, last, inc=True):
                 relevant.append(change)

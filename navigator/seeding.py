@@ -146,7 +146,7 @@ def _common(
 
 def _local(day_offset: int, at: str) -> datetime:
     day = clock.today() + timedelta(days=day_offset)
-    return datetime.combine(day, _time(at), tzinfo=clock.LONDON)
+    return clock.in_london(day, _time(at))
 
 
 def _days_ahead(value: Any) -> date:
@@ -214,7 +214,7 @@ def _schedule_change(name: str, item: dict[str, Any], rules: list[ScheduleRule])
     offset = item["moved"] if kind is ExceptionKind.MOVED else item["cancelled"]
     # Days from today fall on any weekday, so snap to the next real session.
     timetable = Timetable(rules=tuple(_plain_rule(rule) for rule in rules))
-    after = datetime.combine(_days_ahead(offset), time.min, tzinfo=clock.LONDON)
+    after = clock.in_london(_days_ahead(offset))
     session = next_occurrence(timetable, after)
     if session is None:
         raise ListingError(f"{name}: no session {offset} days or more from today to change")
@@ -795,7 +795,7 @@ class _DemoReferrals:
             day += timedelta(days=1)
             if is_working_day(day, self.holidays):
                 remaining -= 1
-        moment = datetime.combine(day, _time(at), tzinfo=clock.LONDON).astimezone(UTC)
+        moment = clock.in_london(day, _time(at)).astimezone(UTC)
         return moment if moment > base else base + timedelta(minutes=20)
 
     def submitted_at(self, spec: _ReferralSpec, now: datetime) -> datetime:
@@ -803,7 +803,7 @@ class _DemoReferrals:
         # Staff refer on working days; residents refer themselves any day.
         while spec.get("source") != "self_referral" and not is_working_day(day, self.holidays):
             day -= timedelta(days=1)
-        moment = datetime.combine(day, _time(spec.get("submitted_at", "10:00")), tzinfo=clock.LONDON).astimezone(UTC)
+        moment = clock.in_london(day, _time(spec.get("submitted_at", "10:00"))).astimezone(UTC)
         return min(moment, now - timedelta(minutes=45))
 
     # -- what the referrer writes ---------------------------------------------------------

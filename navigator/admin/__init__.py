@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
+from datetime import time
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length
 from navigator.auth.decorators import requires
 from navigator.auth.forms import InviteUserForm
 from navigator.auth.permissions import Permission
-from navigator.clock import LONDON
+from navigator.clock import in_london
 from navigator.extensions import db
 from navigator.forms import DateInputField, choices
 from navigator.models import AuditEntry, Referral, Role, Team, User
@@ -117,9 +117,9 @@ def audit_log() -> str:
             referral_id = None
         query = query.where(AuditEntry.referral_id == referral_id) if referral_id else query.where(false())
     if form.start.data:
-        query = query.where(AuditEntry.at >= datetime.combine(form.start.data, time.min, tzinfo=LONDON))
+        query = query.where(AuditEntry.at >= in_london(form.start.data))
     if form.end.data:
-        query = query.where(AuditEntry.at <= datetime.combine(form.end.data, time.max, tzinfo=LONDON))
+        query = query.where(AuditEntry.at <= in_london(form.end.data, time.max))
     entries = db.session.scalars(query.limit(AUDIT_PAGE_SIZE)).all()
     return render_template(
         "admin/audit.html",

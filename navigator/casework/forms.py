@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from navigator.clock import LONDON
+from navigator.clock import in_london
 from navigator.forms import DateInputField, choices
 from navigator.models import ConnectionStatus, ContactChannel, ContactOutcome, GoalStatus, ScreeningOccasion
 from navigator.screening import AdministrationMode, Instrument
@@ -110,7 +110,7 @@ class ContactAttemptForm(FlaskForm):
     def attempted_at(self) -> datetime:
         """The date and time typed, read as London time."""
         assert self.day.data is not None
-        return datetime.combine(self.day.data, self.at_time.parsed, tzinfo=LONDON)  # type: ignore[attr-defined]
+        return in_london(self.day.data, self.at_time.parsed)  # type: ignore[attr-defined]
 
 
 class ScreeningDetailsForm(FlaskForm):

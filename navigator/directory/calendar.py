@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import icalendar
 
 from navigator import clock
-from navigator.clock import LONDON
+from navigator.clock import LONDON, in_london
 from navigator.models import ExceptionKind, Frequency, Listing, ListingKind
 from navigator.recurrence import (
     Change,
@@ -141,7 +141,7 @@ def _rule_events(
     event.add("dtstart", first)
     event.add("dtend", _ends(first.date(), rule.opens_at, rule.closes_at))
     if rule.frequency is Frequency.DATES:
-        later = [_local(day, rule.opens_at) for day in listed_dates(rule) if _local(day, rule.opens_at) != first]
+        later = [in_london(day, rule.opens_at) for day in listed_dates(rule) if in_london(day, rule.opens_at) != first]
         if later:
             event.add("rdate", later)
     else:
@@ -157,7 +157,7 @@ def _rule_events(
         moved = icalendar.Event()
         moved.add("uid", uid)
         moved.add("recurrence-id", original)
-        moved.add("dtstart", _local(original.date(), change.new_opens_at))
+        moved.add("dtstart", in_london(original.date(), change.new_opens_at))
         moved.add("dtend", _ends(original.date(), change.new_opens_at, change.new_closes_at))
         _common(moved, listing, url, stamp)
         note = f"This session is at a different time. {change.note}".strip()
@@ -176,7 +176,7 @@ def _recur(rule: Rule) -> dict[str, object]:
         recur["bymonthday"] = rule.by_month_day
     if rule.valid_to is not None:
         # With a TZID on DTSTART, RFC 5545 wants UNTIL in UTC.
-        recur["until"] = _local(rule.valid_to, time(23, 59, 59)).astimezone(UTC)
+        recur["until"] = in_london(rule.valid_to, time(23, 59, 59)).astimezone(UTC)
     return recur
 
 
@@ -187,16 +187,12 @@ def _cancelled_sessions(rule: Rule, changes: Sequence[Change]) -> list[datetime]
     for change in changes:
         if change.kind is not ExceptionKind.CANCELLED:
             continue
-        first = _local(change.starts_on, time.min)
-        last = _local(change.last_day, time(23, 59, 59))
+        first = in_london(change.starts_on, time.min)
+        last = in_london(change.last_day, time(23, 59, 59))
         regular = regular_sessions(rule, since=change.starts_on)
         found.extend(start for start in regular.between(first, last, inc=True) if start not in found)
     return sorted(found)
 
 
-def _local(day: date, moment: time) -> datetime:
-    return datetime.combine(day, moment, tzinfo=LONDON)
-
-
 def _ends(day: date, start: time, end: time) -> datetime:
-    return _local(day, end) if end > start else _local(day + timedelta(days=1), end)
+    return in_london(day, end) if end > start else in_london(day + timedelta(days=1), end)

@@ -14,7 +14,7 @@ import re
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app, render_template, request
@@ -24,7 +24,7 @@ from werkzeug.datastructures import MultiDict
 
 from navigator import clock
 from navigator.auth.decorators import public
-from navigator.clock import LONDON
+from navigator.clock import LONDON, in_london
 from navigator.directory.params import FACET_TITLES, SearchForm, clean_text, parse_search
 from navigator.directory.views import bp
 from navigator.extensions import db
@@ -50,10 +50,6 @@ BAD_AREA = "Choose an area from the list"
 
 
 # -- weeks -------------------------------------------------------------------------------
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
 def _day_and_month(day: date) -> str:
@@ -82,12 +78,12 @@ class Week:
 
     @property
     def start(self) -> datetime:
-        return _midnight(self.monday)
+        return in_london(self.monday)
 
     @property
     def end(self) -> datetime:
         """Midnight at the end of Sunday (23 or 25 hours after Sunday's start at a clock change)."""
-        return _midnight(self.monday + timedelta(days=7))
+        return in_london(self.monday + timedelta(days=7))
 
     @property
     def label(self) -> str:
@@ -150,7 +146,7 @@ class Entry:
             return format_time(start.time())
         if end.date() == start.date():
             return format_time_range(start.time(), end.time())
-        if end == _midnight(start.date() + timedelta(days=1)):
+        if end == in_london(start.date() + timedelta(days=1)):
             return f"{format_time(start.time())} to midnight"
         return f"{format_time(start.time())} to {end:%A} {_day_and_month(end.date())}, {format_time(end.time())}"
 

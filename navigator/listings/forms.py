@@ -34,7 +34,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, Optional, ValidationError
 
-from navigator.clock import LONDON
+from navigator.clock import LONDON, in_london
 from navigator.forms import DateInputField, at_most, choices, known_postcode, strip_whitespace, uk_phone
 from navigator.models import Cost, ExceptionKind, Frequency, HowToJoin, ListingKind, Vocabulary
 from navigator.presenters import london_date
@@ -171,7 +171,7 @@ def end_day(day: date, start: time, end: time) -> date:
 def exists_in_london(day: date, moment: time) -> bool:
     """False for a time the clocks skip (1:30am on the last Sunday in March): a time that
     exists comes back unchanged from UTC."""
-    local = datetime.combine(day, moment, tzinfo=LONDON)
+    local = in_london(day, moment)
     back = local.astimezone(UTC).astimezone(LONDON)
     return (back.date(), back.time()) == (day, moment)
 
@@ -699,10 +699,10 @@ class ListingForm(FlaskForm):
         if self.is_event:
             day = _date_of(self.event_date)
             start = parse_time(self.event_start.data or "")
-            data.starts_at = datetime.combine(day, start, tzinfo=LONDON).astimezone(UTC)
+            data.starts_at = in_london(day, start).astimezone(UTC)
             if not _blank(self.event_end.data):
                 end = parse_time(self.event_end.data or "")
-                data.ends_at = datetime.combine(end_day(day, start, end), end, tzinfo=LONDON).astimezone(UTC)
+                data.ends_at = in_london(end_day(day, start, end), end).astimezone(UTC)
         if self.is_space:
             data.capacity = _whole_number(self.capacity.data)
             data.bookable = {"yes": True, "no": False}.get(self.bookable.data or "")

@@ -10,10 +10,10 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from navigator import clock
-from navigator.clock import LONDON
+from navigator.clock import LONDON, in_london
 from navigator.geo.postcodes import Place, bounding_box, miles_between
 from navigator.recurrence import Timetable, occurrences_of
 from navigator.search.index import Match, SearchBackend, SearchDocument
@@ -52,21 +52,18 @@ def time_window(request: SearchRequest, now: datetime) -> tuple[datetime, dateti
     now = now.astimezone(LONDON)
     today = now.date()
 
-    def midnight(day: date) -> datetime:
-        return datetime.combine(day, time.min, tzinfo=LONDON)
-
     if request.when == "today":
-        return now, midnight(today + timedelta(days=1))
+        return now, in_london(today + timedelta(days=1))
     if request.when == "week":
         return now, now + WEEK
     if request.when == "weekend":
         # The coming Saturday and Sunday; on a Saturday or Sunday, the rest of this weekend.
         first_day = today + timedelta(days=5 - today.weekday()) if today.weekday() < 5 else today
-        monday = midnight(first_day + timedelta(days=7 - first_day.weekday()))
-        return max(now, midnight(first_day)), monday
+        monday = in_london(first_day + timedelta(days=7 - first_day.weekday()))
+        return max(now, in_london(first_day)), monday
     if request.when == "date" and request.on_date is not None:
-        start = midnight(request.on_date)
-        end = midnight(request.on_date + timedelta(days=1))
+        start = in_london(request.on_date)
+        end = in_london(request.on_date + timedelta(days=1))
         return (max(now, start), end) if end > now else (end, end)
     return None
 
