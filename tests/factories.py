@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pyotp
 from argon2 import PasswordHasher
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 from werkzeug.test import TestResponse as Response
 
 from navigator import clock
@@ -173,3 +173,18 @@ def make_referral(
         summary="Joined a choir.",
         follow_up_not_obtained_reason="declined",
     )
+
+
+def count_queries(client: FlaskClient, path: str) -> int:
+    """How many SQL statements a page takes: a test adds rows and checks it does not grow."""
+    statements: list[str] = []
+
+    def remember(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    return len(statements)

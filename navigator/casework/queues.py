@@ -115,6 +115,7 @@ class QueueRow:
 def queue_rows(referrals: list[Referral], *, with_duplicates: bool = False) -> list[QueueRow]:
     wards = ward_names(referrals)
     languages = language_names(referrals)
+    duplicated = service.with_possible_duplicates(referrals) if with_duplicates else set()
     rows = []
     for referral in referrals:
         person = referral.person
@@ -131,7 +132,7 @@ def queue_rows(referrals: list[Referral], *, with_duplicates: bool = False) -> l
                 languages=[languages.get(code, code) for code in person.languages],
                 interpreter=interpreter,
                 flags=risk_flags(referral),
-                possible_duplicate=with_duplicates and bool(service.possible_duplicates(referral)),
+                possible_duplicate=referral.id in duplicated,
             )
         )
     return rows

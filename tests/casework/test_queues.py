@@ -13,7 +13,7 @@ from navigator.clock import LONDON
 from navigator.extensions import db
 from navigator.models import ContactChannel, ContactOutcome, Referral, ReferralState
 from navigator.services import referrals as service
-from tests.factories import make_referral, make_user
+from tests.factories import count_queries, make_referral, make_user
 
 S = ReferralState
 
@@ -155,6 +155,29 @@ def test_triage_queue_marks_possible_duplicates(staff, login_as):
     assert "Possible duplicate" in row_for(response, first.reference)
     assert "Possible duplicate" in row_for(response, same_nhs.reference)
     assert "Possible duplicate" not in row_for(response, unrelated.reference)
+
+
+def test_names_in_any_script_match_whatever_their_case(staff, login_as):
+    born = date(1958, 4, 12)
+    first = make_referral(referrer=staff["referrer"], given_name="Özlem", family_name="Çelik", date_of_birth=born)
+    again = make_referral(referrer=staff["referrer"], given_name="ÖZLEM", family_name="ÇELIK ", date_of_birth=born)
+    namesake = make_referral(
+        referrer=staff["referrer"], given_name="Özlem", family_name="Çelik", date_of_birth=date(1990, 1, 1)
+    )
+    assert [r.id for r in service.possible_duplicates(first)] == [again.id]
+    response = login_as(staff["lead"]).get("/casework/triage")
+    assert "Possible duplicate" in row_for(response, again.reference)
+    assert "Possible duplicate" not in row_for(response, namesake.reference)
+
+
+def test_the_triage_queue_does_not_query_per_referral(staff, login_as):
+    lead = login_as(staff["lead"])
+    for n in range(2):
+        make_referral(referrer=staff["referrer"], given_name=f"Early{n}", nhs_number="9434765919" if n else "")
+    few = count_queries(lead, "/casework/triage")
+    for n in range(6):
+        make_referral(referrer=staff["referrer"], given_name=f"Later{n}", nhs_number="9434765919" if n % 2 else "")
+    assert count_queries(lead, "/casework/triage") == few
 
 
 # -- the unallocated queue ---------------------------------------------------------------

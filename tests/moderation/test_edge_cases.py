@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from navigator.extensions import db
 from navigator.models import (
@@ -28,7 +28,7 @@ from navigator.services import moderation, organisations, reports
 from navigator.services.freshness import LinkProblem, check_confirm_link, review_stale
 from navigator.snapshots import data_from_snapshot, snapshot_of_listing
 from tests.concurrency import at_once, hold_after_reading
-from tests.factories import make_user
+from tests.factories import count_queries, make_user
 from tests.moderation.test_versions import activity_data
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -123,20 +123,6 @@ def test_approving_never_moves_the_last_confirmation_back(staff, live, frozen_no
     db.session.commit()
     moderation.approve_version(version.id, by=staff["moderator"])
     assert live.last_confirmed_at == NOW + timedelta(days=2)
-
-
-def count_queries(client, path: str) -> int:
-    statements: list[str] = []
-
-    def remember(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
-    return len(statements)
 
 
 def test_the_queue_and_reports_pages_do_not_query_per_row(staff, make_listing, login_as):
