@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from navigator import clock
@@ -17,10 +16,10 @@ from navigator.auth.decorators import public
 from navigator.directory.calendar import CONTENT_TYPE, calendar_bytes, calendar_for, filename_for
 from navigator.directory.params import FACET_TITLES, WHEN_LABELS, parse_search
 from navigator.extensions import db
-from navigator.models import Listing, ListingKind, TaxonomyTerm, Venue, Vocabulary
-from navigator.models.directory import PUBLIC_STATUSES
+from navigator.models import Listing, ListingKind, TaxonomyTerm, Vocabulary
 from navigator.search import get_backend
 from navigator.search.engine import FACETS, run_search
+from navigator.services.listings import public_listings_by_id
 
 bp = Blueprint("directory", __name__)
 
@@ -62,20 +61,7 @@ def search() -> str | Response:
 
 def _load_listings(ids: list[str]) -> dict[str, Listing]:
     """Public listings by id, for one page of results (the database is the source of truth)."""
-    if not ids:
-        return {}
-    rows = db.session.scalars(
-        select(Listing)
-        .where(Listing.id.in_([uuid.UUID(i) for i in ids]), Listing.status.in_(PUBLIC_STATUSES))
-        .options(
-            selectinload(Listing.terms),
-            selectinload(Listing.schedules),
-            selectinload(Listing.exceptions),
-            selectinload(Listing.organisation),
-            selectinload(Listing.venue).selectinload(Venue.ward),
-        )
-    ).all()
-    return {str(row.id): row for row in rows}
+    return {str(listing_id): listing for listing_id, listing in public_listings_by_id(map(uuid.UUID, ids)).items()}
 
 
 def _public_listing(kind: ListingKind, listing_id: uuid.UUID) -> Listing:

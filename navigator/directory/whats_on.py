@@ -18,8 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app, render_template, request
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import ColumnElement, select
 from werkzeug.datastructures import MultiDict
 
 from navigator import clock
@@ -29,11 +28,11 @@ from navigator.directory.params import FACET_TITLES, SearchForm, clean_text, par
 from navigator.directory.views import bp
 from navigator.extensions import db
 from navigator.models import Listing, ListingKind, Venue, Ward
-from navigator.models.directory import PUBLIC_STATUSES
 from navigator.recurrence import Occurrence, RuleError, occurrences
 from navigator.schedules import WEEKDAYS, format_time, format_time_range
 from navigator.search import get_backend
 from navigator.search.engine import FACETS, SearchOutcome, first_start_in, run_search
+from navigator.services.listings import public_listings_by_id
 
 # How far ahead the noticeboard goes: schedules change, and further out is guesswork.
 MAX_WEEKS_AHEAD = 52
@@ -300,19 +299,10 @@ def _listings(ids: Sequence[str], ward: Ward | None) -> list[Listing]:
     source of truth), in the ward if one is given."""
     if not ids:
         return []
-    query = (
-        select(Listing)
-        .where(Listing.id.in_(_uuids(ids)), Listing.kind.in_(SESSION_KINDS), Listing.status.in_(PUBLIC_STATUSES))
-        .options(
-            joinedload(Listing.organisation),
-            joinedload(Listing.venue).joinedload(Venue.ward),
-            selectinload(Listing.schedules),
-            selectinload(Listing.exceptions),
-        )
-    )
+    conditions: list[ColumnElement[bool]] = [Listing.kind.in_(SESSION_KINDS)]
     if ward is not None:
-        query = query.where(Listing.venue.has(Venue.ward_code == ward.code))
-    return list(db.session.scalars(query).unique())
+        conditions.append(Listing.venue.has(Venue.ward_code == ward.code))
+    return list(public_listings_by_id(_uuids(ids), *conditions).values())
 
 
 def week_board(args: MultiDict[str, str]) -> Board:

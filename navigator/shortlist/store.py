@@ -9,12 +9,10 @@ from collections.abc import Iterable, Sequence
 
 from flask import current_app, session, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from navigator.extensions import db
-from navigator.models import Listing, Venue
-from navigator.models.directory import PUBLIC_STATUSES
+from navigator.models import Listing
+from navigator.services.listings import public_listings_by_id
 
 SESSION_KEY = "shortlist"
 # Enough for a conversation about options, and small enough for the session cookie
@@ -113,18 +111,7 @@ def published_listings(ids: Sequence[str]) -> list[Listing]:
     wanted = [listing_id for listing_id in (parse_listing_id(item) for item in ids) if listing_id is not None]
     if not wanted:
         return []
-    rows = db.session.scalars(
-        select(Listing)
-        .where(Listing.id.in_(wanted), Listing.status.in_(PUBLIC_STATUSES))
-        .options(
-            selectinload(Listing.schedules),
-            # schedule_lines() reads them for every listing on the list.
-            selectinload(Listing.exceptions),
-            selectinload(Listing.organisation),
-            selectinload(Listing.venue).selectinload(Venue.ward),
-        )
-    ).all()
-    by_id = {row.id: row for row in rows}
+    by_id = public_listings_by_id(wanted)
     return [by_id[listing_id] for listing_id in wanted if listing_id in by_id]
 
 
