@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -38,14 +38,12 @@ from navigator.models import (
     ListingStatus,
     ListingVersion,
     Organisation,
-    OrganisationStatus,
     TaxonomyTerm,
     VersionState,
     Vocabulary,
 )
-from navigator.models.directory import PUBLIC_STATUSES
 from navigator.richtext import clean_description
-from navigator.services import moderation
+from navigator.services import moderation, organisations
 from navigator.services.listings import ListingData, ListingError
 from navigator.services.reports import hiding_report
 from navigator.snapshots import FieldChange, Snapshot, differences, snapshot_of_data, snapshot_of_listing
@@ -131,7 +129,6 @@ class OrganisationListings:
 ORGANISATIONS_PER_PAGE = 50
 MAX_SEARCH = 100
 NO_SUCH_ORGANISATION = "We could not find that organisation, or you cannot change its listings."
-WAITING_STATUSES = (ListingStatus.PENDING, ListingStatus.CHANGES_PENDING)
 
 
 def _chosen_organisation(raw: str) -> tuple[Organisation | None, str | None]:
@@ -149,51 +146,15 @@ def _chosen_organisation(raw: str) -> tuple[Organisation | None, str | None]:
     return organisation, None
 
 
-@dataclass(frozen=True)
-class OrganisationCount:
-    organisation: Organisation
-    listings: int
-    live: int
-    waiting: int
-
-
 def _page_number(raw: str | None) -> int:
     return max(1, int(raw)) if raw and re.fullmatch(r"[0-9]{1,5}", raw) else 1
 
 
-def _organisation_counts(search: str, page: int) -> tuple[list[OrganisationCount], int, int]:
-    """Approved organisations, and any other with listings, with how many listings each has;
-    `search` matches an organisation's name or one of its listings' names. One page of them
-    (the last, if `page` is past it), its number, and how many pages there are."""
-    query = (
-        select(
-            Organisation,
-            func.count(Listing.id),
-            func.coalesce(func.sum(case((Listing.status.in_(PUBLIC_STATUSES), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((Listing.status.in_(WAITING_STATUSES), 1), else_=0)), 0),
-        )
-        .outerjoin(Listing, Listing.organisation_id == Organisation.id)
-        .where(or_(Organisation.status == OrganisationStatus.APPROVED, Listing.id.is_not(None)))
-        .group_by(Organisation.id)
-    )
-    if search:
-        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", search) + "%"
-        named = select(Listing.organisation_id).where(Listing.name.ilike(pattern, escape="\\"))
-        query = query.where(or_(Organisation.name.ilike(pattern, escape="\\"), Organisation.id.in_(named)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // ORGANISATIONS_PER_PAGE))
-    page = min(page, pages)
-    rows = db.session.execute(
-        query.order_by(Organisation.name, Organisation.id)
-        .limit(ORGANISATIONS_PER_PAGE)
-        .offset((page - 1) * ORGANISATIONS_PER_PAGE)
-    )
-    return [OrganisationCount(org, count, live, waiting) for org, count, live, waiting in rows], page, pages
-
-
 def _render_overview(problem: str | None) -> str:
     search = " ".join(request.args.get("q", "").split())[:MAX_SEARCH]
-    counts, page, pages = _organisation_counts(search, _page_number(request.args.get("page")))
+    counts, page, pages = organisations.listing_counts(
+        search, _page_number(request.args.get("page")), per_page=ORGANISATIONS_PER_PAGE
+    )
     return render_template(
         "listings/overview.html",
         counts=counts,

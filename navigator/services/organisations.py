@@ -12,7 +12,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from navigator import clock
@@ -28,6 +28,7 @@ from navigator.models import (
     User,
     organisation_members,
 )
+from navigator.models.directory import PUBLIC_STATUSES
 from navigator.services import accounts, audit
 from navigator.services.mail import queue_mail
 from navigator.services.moderation import active_users_with
@@ -484,3 +485,44 @@ def remove_editor(organisation_id: uuid.UUID, user_id: uuid.UUID, *, by: User) -
     )
     db.session.commit()
     return user
+
+
+# -- organisations with their listings, for moderators --------------------------------
+
+WAITING_STATUSES = (ListingStatus.PENDING, ListingStatus.CHANGES_PENDING)
+
+
+@dataclass(frozen=True)
+class OrganisationCount:
+    organisation: Organisation
+    listings: int
+    live: int
+    waiting: int
+
+
+def listing_counts(search: str, page: int, *, per_page: int) -> tuple[list[OrganisationCount], int, int]:
+    """Approved organisations, and any other with listings, with how many listings each has;
+    `search` matches an organisation's name or one of its listings' names. One page of them
+    (the last, if `page` is past it), its number, and how many pages there are."""
+    query = (
+        select(
+            Organisation,
+            func.count(Listing.id),
+            func.coalesce(func.sum(case((Listing.status.in_(PUBLIC_STATUSES), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Listing.status.in_(WAITING_STATUSES), 1), else_=0)), 0),
+        )
+        .outerjoin(Listing, Listing.organisation_id == Organisation.id)
+        .where(or_(Organisation.status == OrganisationStatus.APPROVED, Listing.id.is_not(None)))
+        .group_by(Organisation.id)
+    )
+    if search:
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", search) + "%"
+        named = select(Listing.organisation_id).where(Listing.name.ilike(pattern, escape="\\"))
+        query = query.where(or_(Organisation.name.ilike(pattern, escape="\\"), Organisation.id.in_(named)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(page, pages)
+    rows = db.session.execute(
+        query.order_by(Organisation.name, Organisation.id).limit(per_page).offset((page - 1) * per_page)
+    )
+    return [OrganisationCount(org, count, live, waiting) for org, count, live, waiting in rows], page, pages
