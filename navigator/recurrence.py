@@ -394,7 +394,13 @@ def weekdays_of(timetable: Timetable, today: date, horizon: timedelta = timedelt
             days.append(day)
 
     if timetable.starts_at is not None:
-        add(timetable.starts_at.astimezone(LONDON).weekday())
+        # An event is on every day from its start to its end (a weekend festival: Sat, Sun).
+        day = timetable.starts_at.astimezone(LONDON).date()
+        finish = timetable.ends_at or timetable.starts_at
+        add(day.weekday())
+        while len(days) < 7 and in_london(day + timedelta(days=1)) < finish:
+            day += timedelta(days=1)
+            add(day.weekday())
         return days
     start = in_london(today, time.min)
     for rule in timetable.rules:

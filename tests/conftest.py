@@ -194,6 +194,7 @@ def make_listing(app: Flask, make_org: Callable[..., Organisation]) -> Callable[
         access: tuple[str, ...] = (),
         days: tuple[str, ...] = ("tuesday",),
         starts_in: timedelta | None = None,
+        lasts: timedelta = timedelta(hours=2),
         **fields: Any,
     ) -> Listing:
         if not default_org:
@@ -223,7 +224,7 @@ def make_listing(app: Flask, make_org: Callable[..., Organisation]) -> Callable[
         if kind is ListingKind.EVENT:
             start = clock.now() + (starts_in if starts_in is not None else timedelta(days=2))
             data.starts_at = start.astimezone(UTC).replace(microsecond=0)
-            data.ends_at = data.starts_at + timedelta(hours=2)
+            data.ends_at = data.starts_at + lasts
         return add_listings([data])[0]
 
     return make

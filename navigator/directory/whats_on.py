@@ -131,6 +131,8 @@ class Entry:
 
     listing: Listing
     occurrence: Occurrence
+    # Began before the board's first day and is still on (a festival, an exhibition).
+    continuing: bool = False
 
     @property
     def moved(self) -> bool:
@@ -141,6 +143,12 @@ class Entry:
         """ "10:30am to 12pm", "7pm to midnight"; ending on another day, "10pm to Sunday 6 December, 2am"."""
         start = self.occurrence.starts_at.astimezone(LONDON)
         end = self.occurrence.ends_at.astimezone(LONDON)
+        if self.continuing:
+            began = f"Started {start:%A} {_day_and_month(start.date())}"
+            if end == in_london(end.date()):
+                last_day = end.date() - timedelta(days=1)
+                return f"{began}, on until the end of {last_day:%A} {_day_and_month(last_day)}"
+            return f"{began}, on until {end:%A} {_day_and_month(end.date())}, {format_time(end.time())}"
         if end <= start:
             return format_time(start.time())
         if end.date() == start.date():
@@ -183,9 +191,11 @@ def _sort_key(entry: Entry) -> tuple[datetime, datetime, str]:
 
 def week_days(listings: Iterable[Listing], week: Week, now: datetime, weekdays: Collection[int] = ()) -> list[Day]:
     """The week's sessions and events grouped by the London day they start on, earliest
-    first. What has finished by `now` is left out, and so is a session that began the
-    week before (it is on that week's board). `weekdays` (0 = Monday) keeps only those days."""
+    first. What has finished by `now` is left out. What began before the board's first day
+    (Monday, or today for this week) and is still on is shown on the first day it is on
+    here, as continuing. `weekdays` (0 = Monday) keeps only those days."""
     start = max(week.start, now.astimezone(LONDON))
+    first_day = start.date()
     by_day: dict[date, list[Entry]] = {}
     for listing in listings:
         if listing.kind not in SESSION_KINDS:
@@ -196,11 +206,23 @@ def week_days(listings: Iterable[Listing], week: Week, now: datetime, weekdays: 
             # A schedule saved before it was checked: the listing page says what is wrong.
             continue
         for occurrence in found:
-            day = occurrence.starts_at.astimezone(LONDON).date()
-            if occurrence.starts_at < week.start or (weekdays and day.weekday() not in weekdays):
+            began = occurrence.starts_at.astimezone(LONDON).date()
+            day = began if began >= first_day else _first_day_on(occurrence, first_day, week, weekdays)
+            if day is None or (weekdays and day.weekday() not in weekdays):
                 continue
-            by_day.setdefault(day, []).append(Entry(listing, occurrence))
+            by_day.setdefault(day, []).append(Entry(listing, occurrence, continuing=began < first_day))
     return [Day(day, tuple(sorted(entries, key=_sort_key))) for day, entries in sorted(by_day.items())]
+
+
+def _first_day_on(occurrence: Occurrence, first_day: date, week: Week, weekdays: Collection[int]) -> date | None:
+    """The first day from first_day, within the week and on one of the weekdays (any if
+    none are chosen), that some of the occurrence falls on."""
+    day = first_day
+    while day <= week.sunday and in_london(day) < occurrence.ends_at:
+        if not weekdays or day.weekday() in weekdays:
+            return day
+        day += timedelta(days=1)
+    return None
 
 
 # -- the page ------------------------------------------------------------------------------

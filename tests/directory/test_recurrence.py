@@ -22,6 +22,7 @@ from navigator.recurrence import (
     occurrences,
     occurs_on,
     timetable_for,
+    weekdays_of,
 )
 from navigator.schedules import describe_rule
 from navigator.services.listings import ListingError, ScheduleChange, ScheduleRule
@@ -541,3 +542,18 @@ def test_demo_directory_has_richer_schedules(app):
     for listing in db.session.scalars(select(Listing).where(Listing.kind == ListingKind.ACTIVITY)):
         assert next_session_lines(listing), listing.name
         assert all("No dates" not in line for line in schedule_lines(listing)), listing.name
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        ((2026, 12, 5, 14), (2026, 12, 5, 16), [5]),  # Saturday afternoon
+        ((2026, 12, 5, 19), (2026, 12, 6, 0), [5]),  # until midnight: Saturday only
+        ((2026, 12, 5, 22), (2026, 12, 6, 2), [5, 6]),  # into Sunday
+        ((2026, 12, 4, 10), (2026, 12, 7, 17), [4, 5, 6, 0]),  # a long weekend, Friday to Monday
+        ((2026, 11, 28, 10), (2026, 12, 13, 17), [5, 6, 0, 1, 2, 3, 4]),  # two weeks: every day
+    ],
+)
+def test_an_event_is_on_every_day_it_spans(start, end, days):
+    event = Timetable(starts_at=datetime(*start, tzinfo=LONDON), ends_at=datetime(*end, tzinfo=LONDON))
+    assert weekdays_of(event, date(2026, 12, 1)) == days

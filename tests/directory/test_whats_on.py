@@ -181,6 +181,27 @@ def test_an_event_is_on_in_its_week_only(client, listings):
     assert "12pm to 2pm" in next_week.entry("Next Week Talk")
 
 
+def test_an_event_over_several_weeks_is_on_every_week_it_runs(client, make_listing, frozen_now):
+    frozen_now(NOW)
+    # Saturday 28 November, 10am, to Sunday 13 December, 5pm.
+    make_listing(
+        "Winter Lights Exhibition",
+        kind=ListingKind.EVENT,
+        starts_in=-timedelta(days=2, hours=23),
+        lasts=timedelta(days=15, hours=7),
+    )
+    this_week = whats_on(client)
+    assert this_week.days == {"Tuesday 1 December": ["Winter Lights Exhibition"]}  # today, not the past days
+    assert this_week.entry("Winter Lights Exhibition").startswith(
+        "Started Saturday 28 November, on until Sunday 13 December, 5pm Winter Lights Exhibition"
+    )
+    assert whats_on(client, week="2026-W50").days == {"Monday 7 December": ["Winter Lights Exhibition"]}
+    assert whats_on(client, week="2026-W50", day="thursday").days == {
+        "Thursday 10 December": ["Winter Lights Exhibition"]
+    }
+    assert whats_on(client, week="2026-W51").names == []
+
+
 def test_what_has_finished_this_week_is_not_shown(client, listings, frozen_now):
     frozen_now(datetime(2026, 12, 1, 11, 0, tzinfo=UTC))  # the Tuesday club is under way
     assert whats_on(client).days["Tuesday 1 December"] == ["Fortnightly Tuesday Choir", "Weekly Tuesday Club"]
@@ -411,3 +432,15 @@ def test_week_labels():
 def test_entry_times(start, end, text):
     occurrence = Occurrence(datetime(*start, tzinfo=LONDON), datetime(*end, tzinfo=LONDON))
     assert Entry(Listing(name="Fair"), occurrence).times == text
+
+
+@pytest.mark.parametrize(
+    ("end", "text"),
+    [
+        ((2026, 12, 13, 17), "Started Saturday 28 November, on until Sunday 13 December, 5pm"),
+        ((2026, 12, 13, 0), "Started Saturday 28 November, on until the end of Saturday 12 December"),
+    ],
+)
+def test_continuing_entry_times(end, text):
+    occurrence = Occurrence(datetime(2026, 11, 28, 10, tzinfo=LONDON), datetime(*end, tzinfo=LONDON))
+    assert Entry(Listing(name="Lights"), occurrence, continuing=True).times == text
