@@ -24,7 +24,6 @@ from navigator.extensions import db
 from navigator.geo.postcodes import lookup_postcode
 from navigator.models import (
     Agreement,
-    AuditAction,
     BankHoliday,
     ConnectionStatus,
     ContactChannel,
@@ -51,9 +50,8 @@ from navigator.models import (
 from navigator.recurrence import Rule, Timetable, next_occurrence
 from navigator.schedules import RRULE_FROM_DAY
 from navigator.screening import DECLINED, AdministrationMode
-from navigator.services import audit
 from navigator.services import referrals as service
-from navigator.services.accounts import hash_password
+from navigator.services.accounts import add_user, hash_password
 from navigator.services.listings import (
     ListingData,
     ListingError,
@@ -418,26 +416,17 @@ def _load_staff(items: list[dict[str, Any]], teams: dict[str, Team], password_ha
         missing = set(item.get("organisations", [])) - organisations.keys()
         if missing:
             raise SeedError(f"Staff {item['email']!r}: no organisation called {', '.join(sorted(missing))}")
-        user = User(
-            email=item["email"].lower(),
+        user = add_user(
+            email=item["email"],
             name=item["name"],
+            roles=[roles[code] for code in item["roles"]],
+            teams=[teams[key] for key in item.get("teams", [])],
+            organisations=[organisations[name] for name in item.get("organisations", [])],
+            by=None,
+            reason="demo seed",
             job_title=item.get("job_title", ""),
             phone=item.get("phone", ""),
             password_hash=password_hash,
-        )
-        user.roles = [roles[code] for code in item["roles"]]
-        user.teams = [teams[key] for key in item.get("teams", [])]
-        user.organisations = [organisations[name] for name in item.get("organisations", [])]
-        db.session.add(user)
-        db.session.flush()
-        audit.record(
-            AuditAction.CREATE,
-            "user",
-            user.id,
-            by=None,
-            new={"email": user.email, "roles": item["roles"]}
-            | ({"organisations": item["organisations"]} if item.get("organisations") else {}),
-            reason="demo seed",
         )
         users[user.email] = user
     db.session.commit()

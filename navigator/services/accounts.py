@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 import pyotp
 from argon2 import PasswordHasher
@@ -175,6 +176,38 @@ def _user_from_token(token: str, purpose: str, max_age: int) -> User:
     return user
 
 
+def add_user(
+    *,
+    email: str,
+    name: str,
+    roles: Iterable[Role],
+    by: User | None,
+    teams: Iterable[Team] = (),
+    organisations: Iterable[Organisation] = (),
+    reason: str = "",
+    **fields: Any,
+) -> User:
+    """A new account with its roles, teams and organisations, and the audit entry saying who
+    made it (not committed). Invitations, the first admin and the demo seed all use it."""
+    user = User(email=normalise_email(email), name=name.strip(), **fields)
+    user.roles = list(roles)
+    user.teams = list(teams)
+    user.organisations = list(organisations)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        AuditAction.CREATE,
+        "user",
+        user.id,
+        by=by,
+        new={"email": user.email, "roles": [role.code for role in user.roles]}
+        | ({"teams": [team.name for team in user.teams]} if user.teams else {})
+        | ({"organisations": [o.name for o in user.organisations]} if user.organisations else {}),
+        reason=reason,
+    )
+    return user
+
+
 def invite_user(
     *,
     email: str,
@@ -193,12 +226,16 @@ def invite_user(
     if not roles:
         raise AccountError("Choose at least one role")
     teams = db.session.scalars(select(Team).where(Team.id.in_(list(team_ids)))).all()
-    user = User(email=normalise_email(email), name=name.strip(), job_title=job_title, invited_at=clock.now())
-    user.roles = list(roles)
-    user.teams = list(teams)
-    user.organisations = list(organisations)
-    db.session.add(user)
-    db.session.flush()
+    user = add_user(
+        email=email,
+        name=name,
+        roles=roles,
+        teams=teams,
+        organisations=organisations,
+        by=by,
+        job_title=job_title,
+        invited_at=clock.now(),
+    )
     link = external_url("auth.accept_invitation", token=_token_for(user, "invitation"))
     purpose = ""
     if user.organisations:
@@ -209,14 +246,6 @@ def invite_user(
         "You have been invited to Community Navigator",
         f"Hello {user.name},\n\n{by.name} has set up a Community Navigator account for you{purpose}.\n\n"
         f"Choose your password here (the link works for 7 days):\n{link}\n",
-    )
-    audit.record(
-        AuditAction.CREATE,
-        "user",
-        user.id,
-        by=by,
-        new={"email": user.email, "roles": [r.code for r in roles], "teams": [t.name for t in teams]}
-        | ({"organisations": [o.name for o in user.organisations]} if user.organisations else {}),
     )
     db.session.commit()
     return user
@@ -240,18 +269,7 @@ def create_admin(*, email: str, name: str) -> tuple[User, str]:
     role = db.session.get(Role, "admin")
     if role is None:
         raise AccountError("The admin role is missing: run `flask db upgrade` first")
-    user = User(email=normalise_email(email), name=name.strip(), invited_at=clock.now())
-    user.roles = [role]
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        AuditAction.CREATE,
-        "user",
-        user.id,
-        by=None,
-        new={"email": user.email, "roles": ["admin"]},
-        reason="command line",
-    )
+    user = add_user(email=email, name=name, roles=[role], by=None, reason="command line", invited_at=clock.now())
     link = invitation_link(user)
     db.session.commit()
     return user, link
