@@ -242,7 +242,9 @@ def _listings(
         data = _common(item, ListingKind.EVENT, orgs, venues)
         # Events are dated relative to today so the demo never goes stale.
         data.starts_at = _local(int(item["starts_in_days"]), item["start"])
-        data.ends_at = _local(int(item["starts_in_days"]), item["end"]) if item.get("end") else None
+        # An exhibition or festival ends on a later day (ends_in_days).
+        last_day = int(item.get("ends_in_days", item["starts_in_days"]))
+        data.ends_at = _local(last_day, item["end"]) if item.get("end") else None
         yield data
     for item in _read(directory / "spaces.yaml"):
         data = _common(item, ListingKind.SPACE, orgs, venues)

@@ -146,6 +146,17 @@ def test_flask_seed_loads_demo_staff_and_referrals_once(app: Flask, client: Flas
             assert page_lists(client, endpoint, referrals_shown), (user.email, endpoint)
 
 
+def test_the_demo_exhibition_is_on_for_three_weeks(app: Flask, client: FlaskClient) -> None:
+    flask(app, "seed")
+    exhibition = "Market Day: Photographs of Ridley Road, 1960 to Today"
+    for weeks_ahead in range(3):
+        year, week, _ = (clock.today() + timedelta(weeks=weeks_ahead)).isocalendar()
+        query = {} if weeks_ahead == 0 else {"week": f"{year}-W{week:02d}"}
+        page = client.get("/whats-on", query_string=query).get_data(as_text=True)
+        assert str(escape(exhibition)) in page, weeks_ahead
+        assert "Started" in page
+
+
 def test_demo_people_are_never_added_beside_real_accounts(app: Flask, staff: dict[str, Any]) -> None:
     with pytest.raises(SeedError, match="empty database"):
         load_demo_people(password=DEMO_PASSWORD_DEFAULT)
