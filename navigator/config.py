@@ -52,6 +52,8 @@ class Config:
 
     # Referral pathway (local conventions, domain.md 2.3-2.9).
     UNABLE_TO_CONTACT_ATTEMPTS = int(os.environ.get("UNABLE_TO_CONTACT_ATTEMPTS", "3"))
+    # Working days a referrer has to answer a triage question before the lead may close it.
+    MORE_INFO_ANSWER_DAYS = int(os.environ.get("MORE_INFO_ANSWER_DAYS", "10"))
     NAVIGATOR_SELF_ALLOCATION = os.environ.get("NAVIGATOR_SELF_ALLOCATION", "true").lower() == "true"
     DEFAULT_CASELOAD_CAP = int(os.environ.get("DEFAULT_CASELOAD_CAP", "25"))
     REVIEW_INTERVAL_DAYS = int(os.environ.get("REVIEW_INTERVAL_DAYS", "42"))

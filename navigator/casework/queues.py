@@ -163,9 +163,15 @@ def _add_error(field: Field, message: str) -> None:
 @bp.route("/triage")
 @requires(Permission.TRIAGE)
 def triage_queue() -> str:
-    """New referrals waiting for a decision, oldest first."""
+    """New referrals waiting for a decision, oldest first; then those waiting for the
+    referrer's answer to a question, which the lead may close once it is overdue."""
     rows = queue_rows(service.triage_queue(current_user), with_duplicates=True)
-    return render_template("casework/queues/triage.html", rows=rows)
+    return render_template(
+        "casework/queues/triage.html",
+        rows=rows,
+        awaiting=service.awaiting_answers(current_user),
+        answer_days=current_app.config["MORE_INFO_ANSWER_DAYS"],
+    )
 
 
 class TriageForm(FlaskForm):
@@ -277,6 +283,10 @@ def triage(referral_id: uuid.UUID) -> str | Response:
                 flash(message)
                 return redirect(url_for("casework.triage_queue"))
     form.decision.choices = choices(decisions_for(referral.state))
+    if referral.state is not S.MORE_INFO_REQUESTED:  # "no answer" needs a question asked
+        form.reject_reason.choices = choices(
+            (code, label) for code, label in REJECTION_REASONS.items() if code != service.NO_ANSWER
+        )
     return render_template(
         "casework/triage.html",
         referral=referral,
@@ -285,6 +295,8 @@ def triage(referral_id: uuid.UUID) -> str | Response:
         details=triage_details(referral),
         duplicates=service.possible_duplicates(referral),
         waiting_days=waiting_days(referral),
+        question=service.awaiting_answer(referral) if referral.state is S.MORE_INFO_REQUESTED else None,
+        answer_days=current_app.config["MORE_INFO_ANSWER_DAYS"],
         today=clock.today(),
     )
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from navigator import clock
@@ -52,6 +53,7 @@ from navigator.vocabularies import (
     REJECTION_REASONS,
     STOPPED_REASONS,
 )
+from navigator.working_days import working_days_between
 
 S = ReferralState
 
@@ -493,6 +495,8 @@ def reject_referral(
         raise ReferralError("Explain why the referral is not accepted")
     referral = get_referral(referral_id, by, audit_view=False)
     _expect_version(referral, expected_version)
+    if reason == NO_ANSWER:
+        _check_answer_overdue(referral)
     text = REJECTION_REASONS[reason] + (f": {note}" if note else "")
     _move(referral, S.REJECTED, by, summary="Not accepted", referrer_note=text, reason=text)
     referral.decision_reason, referral.decision_note = reason, note
@@ -528,6 +532,56 @@ def request_more_information(
     _tell_referrer(referral, "needs more information", f"The navigation team asks: {question}")
     _commit()
     return referral
+
+
+NO_ANSWER = "no_answer"
+
+
+@dataclass(frozen=True)
+class AwaitingAnswer:
+    """A referral returned to its referrer with a question (domain.md 2.3)."""
+
+    referral: Referral
+    asked_at: datetime
+    waiting_days: int
+    overdue: bool  # no answer for MORE_INFO_ANSWER_DAYS working days: the lead may close it
+
+
+def question_asked_at(referral: Referral) -> datetime:
+    """When the open question was asked (the latest move into more_info_requested)."""
+    asked = [event.at for event in referral.events if event.to_state is S.MORE_INFO_REQUESTED]
+    return max(asked) if asked else referral.updated_at
+
+
+def awaiting_answer(referral: Referral) -> AwaitingAnswer:
+    asked_at = question_asked_at(referral)
+    waiting = working_days_between(asked_at, clock.now())
+    return AwaitingAnswer(referral, asked_at, waiting, waiting >= current_app.config["MORE_INFO_ANSWER_DAYS"])
+
+
+def awaiting_answers(user: User) -> list[AwaitingAnswer]:
+    """Referrals waiting for the referrer's answer, asked longest ago first (for triage)."""
+    if not user.can(Permission.TRIAGE):
+        return []
+    query = (
+        select(Referral)
+        .where(Referral.state == S.MORE_INFO_REQUESTED)
+        .options(selectinload(Referral.events), selectinload(Referral.person))
+    )
+    return sorted((awaiting_answer(r) for r in db.session.scalars(query)), key=lambda a: a.asked_at)
+
+
+def _check_answer_overdue(referral: Referral) -> None:
+    """Closing for "no answer" needs an open question that has waited the agreed time."""
+    if referral.state is not S.MORE_INFO_REQUESTED:
+        raise ReferralError("Choose another reason: the referrer has not been asked a question")
+    waiting = awaiting_answer(referral)
+    if not waiting.overdue:
+        days = current_app.config["MORE_INFO_ANSWER_DAYS"]
+        raise ReferralError(
+            f"The referrer has {days} working days to answer (asked {waiting.waiting_days} working days ago). "
+            "Choose another reason, or wait for their answer"
+        )
 
 
 def answer_more_information(referral_id: uuid.UUID, *, by: User, answer: str) -> Referral:

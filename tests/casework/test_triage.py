@@ -5,7 +5,7 @@ emailed; a decision made from an out-of-date page changes nothing."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -351,3 +351,83 @@ def test_possible_duplicates_are_shown_never_merged(staff, lead_client):
 
 def test_no_duplicates_section_when_there_are_none(staff, lead_client, referral):
     assert "Possible duplicates" not in text_of(lead_client.get(f"/casework/referrals/{referral.id}/triage"))
+
+
+# -- no answer to a question ------------------------------------------------------------
+
+ASKED = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # a Tuesday
+NINE_WORKING_DAYS_LATER = datetime(2026, 12, 14, 10, 0, tzinfo=UTC)
+TEN_WORKING_DAYS_LATER = datetime(2026, 12, 15, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def asked(staff, lead_client, referral, frozen_now) -> Referral:
+    frozen_now(ASKED)
+    response = decide(lead_client, referral, decision="more_info", question="Does she have a mobile phone?")
+    assert response.status_code == 302
+    return fresh(referral)
+
+
+def close_for_no_answer(client, referral: Referral):
+    return decide(client, referral, decision="reject", reject_reason="no_answer")
+
+
+def test_questions_waiting_for_an_answer_are_listed_for_the_lead(asked, lead_client, frozen_now):
+    frozen_now(NINE_WORKING_DAYS_LATER)
+    page = text_of(lead_client.get("/casework/triage"))
+    assert "Waiting for the referrer's answer" in page
+    assert asked.reference in page and "Does she have a mobile phone?" in page and "9 working days ago" in page
+    assert "No answer: you can close it" not in page
+
+    frozen_now(TEN_WORKING_DAYS_LATER)
+    page = text_of(lead_client.get("/casework/triage"))
+    assert "10 working days ago" in page and "No answer: you can close it" in page
+    triage_page = text_of(lead_client.get(f"/casework/referrals/{asked.id}/triage"))
+    assert "They have not answered in 10 working days" in triage_page
+
+
+def test_an_unanswered_referral_cannot_be_closed_for_no_answer_too_soon(asked, lead_client, frozen_now):
+    frozen_now(NINE_WORKING_DAYS_LATER)
+    response = close_for_no_answer(lead_client, asked)
+    assert response.status_code == 200
+    assert "The referrer has 10 working days to answer (asked 9 working days ago)" in text_of(response)
+    assert fresh(asked).state is S.MORE_INFO_REQUESTED
+
+
+def test_the_lead_closes_a_referral_the_referrer_did_not_answer(staff, asked, lead_client, frozen_now):
+    frozen_now(TEN_WORKING_DAYS_LATER)
+    assert close_for_no_answer(lead_client, asked).status_code == 302
+    stored = fresh(asked)
+    assert stored.state is S.REJECTED and stored.decision_reason == "no_answer"
+    [event] = events(stored, S.REJECTED)
+    assert event.referrer_note == "No answer to our question"
+    assert any("not accepted" in mail.subject for mail in mail_to("referrer@example.org"))
+    assert "No referrals are waiting for an answer" in text_of(lead_client.get("/casework/triage"))
+
+
+def test_no_answer_is_not_a_reason_when_no_question_was_asked(staff, lead_client, asked):
+    submitted = make_referral(referrer=staff["referrer"])
+
+    def triage_page(referral: Referral) -> str:
+        return lead_client.get(f"/casework/referrals/{referral.id}/triage").get_data(as_text=True)
+
+    assert 'value="no_answer"' not in triage_page(submitted)
+    assert 'value="no_answer"' in triage_page(asked)
+    response = close_for_no_answer(lead_client, submitted)
+    assert "the referrer has not been asked a question" in text_of(response)
+    assert fresh(submitted).state is S.SUBMITTED
+
+
+def test_an_answered_question_goes_back_to_triage(staff, asked, login_as, frozen_now):
+    frozen_now(NINE_WORKING_DAYS_LATER)
+    service.answer_more_information(asked.id, by=staff["referrer"], answer="Yes, 07700 900123")
+    page = text_of(login_as(staff["lead"]).get("/casework/triage"))
+    assert "No referrals are waiting for an answer" in page
+    assert asked.reference in page  # back in the list waiting for a decision
+
+
+def test_how_long_a_referrer_has_to_answer_is_configurable(asked, lead_client, frozen_now, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MORE_INFO_ANSWER_DAYS", 5)
+    frozen_now(NINE_WORKING_DAYS_LATER)
+    assert close_for_no_answer(lead_client, asked).status_code == 302
+    assert fresh(asked).state is S.REJECTED
