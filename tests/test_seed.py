@@ -95,8 +95,11 @@ def test_flask_seed_loads_demo_staff_and_referrals_once(app: Flask, client: Flas
     assert any(r.safeguarding_concern for r in referrals)
     assert any(r.entered_by_proxy and r.team_id is None for r in referrals)
     assert all(p.ward_code for p in people if p.postcode), "every postcode is a real one"
-    in_triage = service.triage_queue(db.session.scalar(select(User).where(User.email == "lead@demo.example.org")))
+    lead = db.session.scalar(select(User).where(User.email == "lead@demo.example.org"))
+    in_triage = service.triage_queue(lead)
     assert sum(bool(service.possible_duplicates(r)) for r in in_triage) >= 2
+    awaiting = service.awaiting_answers(lead)
+    assert any(a.overdue for a in awaiting) and not all(a.overdue for a in awaiting)
 
     # Submitted over the last eight weeks (staff referrals moved back to the working day
     # before a weekend or bank holiday), so working-day ages vary; no timeline runs into the future.
