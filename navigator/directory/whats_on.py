@@ -207,18 +207,19 @@ def week_days(listings: Iterable[Listing], week: Week, now: datetime, weekdays: 
             continue
         for occurrence in found:
             began = occurrence.starts_at.astimezone(LONDON).date()
-            day = began if began >= first_day else _first_day_on(occurrence, first_day, week, weekdays)
-            if day is None or (weekdays and day.weekday() not in weekdays):
-                continue
-            by_day.setdefault(day, []).append(Entry(listing, occurrence, continuing=began < first_day))
+            day = _first_day_on(occurrence, max(began, first_day), week, weekdays)
+            if day is not None:
+                by_day.setdefault(day, []).append(Entry(listing, occurrence, continuing=day > began))
     return [Day(day, tuple(sorted(entries, key=_sort_key))) for day, entries in sorted(by_day.items())]
 
 
 def _first_day_on(occurrence: Occurrence, first_day: date, week: Week, weekdays: Collection[int]) -> date | None:
     """The first day from first_day, within the week and on one of the weekdays (any if
-    none are chosen), that some of the occurrence falls on."""
+    none are chosen), that some of the occurrence falls on: the day it starts, or a later
+    day it runs into (a weekend festival is on Sunday too)."""
+    starts_on = occurrence.starts_at.astimezone(LONDON).date()
     day = first_day
-    while day <= week.sunday and in_london(day) < occurrence.ends_at:
+    while day <= week.sunday and (day == starts_on or in_london(day) < occurrence.ends_at):
         if not weekdays or day.weekday() in weekdays:
             return day
         day += timedelta(days=1)

@@ -202,6 +202,23 @@ def test_an_event_over_several_weeks_is_on_every_week_it_runs(client, make_listi
     assert whats_on(client, week="2026-W51").names == []
 
 
+def test_a_weekend_festival_is_on_sunday_too(client, make_listing, frozen_now):
+    frozen_now(NOW)
+    # Saturday 5 December, 10am, to Sunday 6 December, 6pm.
+    make_listing(
+        "Dalston Winter Festival",
+        kind=ListingKind.EVENT,
+        starts_in=timedelta(days=4, hours=1),
+        lasts=timedelta(hours=32),
+    )
+    assert whats_on(client).days == {"Saturday 5 December": ["Dalston Winter Festival"]}
+    sunday = whats_on(client, day="sunday")
+    assert sunday.days == {"Sunday 6 December": ["Dalston Winter Festival"]}
+    assert sunday.entry("Dalston Winter Festival").startswith(
+        "Started Saturday 5 December, on until Sunday 6 December, 6pm"
+    )
+
+
 def test_what_has_finished_this_week_is_not_shown(client, listings, frozen_now):
     frozen_now(datetime(2026, 12, 1, 11, 0, tzinfo=UTC))  # the Tuesday club is under way
     assert whats_on(client).days["Tuesday 1 December"] == ["Fortnightly Tuesday Choir", "Weekly Tuesday Club"]
