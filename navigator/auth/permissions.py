@@ -30,6 +30,7 @@ class Permission(enum.Enum):
     EDIT_LISTINGS = "edit_listings"  # organisation editor: own organisations' listings (moderators: any)
     MODERATE_LISTINGS = "moderate_listings"  # approve or reject listings and changes, handle reports
     MANAGE_ORGANISATIONS = "manage_organisations"  # approve registrations, invite and remove editors
+    EXPORT_PERSONAL_DATA = "export_personal_data"  # subject access export of one person's records, audited
 
 
 P = Permission
@@ -71,6 +72,7 @@ DEFAULT_ROLES: dict[str, tuple[str, str, frozenset[Permission]]] = {
                 P.RECORD_SCREENING,
                 P.VIEW_AUDIT_LOG,
                 P.RAISE_SAFEGUARDING,
+                P.EXPORT_PERSONAL_DATA,
             }
         ),
     ),

@@ -339,6 +339,7 @@ def _render_case(referral: Referral, errors: list[str] | None = None) -> tuple[s
         corrections=corrections,
         status_forms=status_forms,
         find_activities_url=find_activities_url(referral),
+        can_export=user.can(Permission.EXPORT_PERSONAL_DATA),
     )
     return page, 400 if errors else 200
 
