@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from flask import Flask
@@ -103,6 +104,23 @@ def london_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def readable_when(text: str) -> str:
+    """An ISO date or date and time from an export ("2026-11-24T15:20:00+00:00") as people
+    read it ("24 November 2026, 3:20pm"); anything else as it is."""
+    try:
+        if _ISO_MOMENT.match(text):
+            return london_datetime(datetime.fromisoformat(text))
+        if _ISO_DATE.match(text):
+            return london_date(date.fromisoformat(text))
+    except ValueError:
+        pass
+    return text
+
+
 def register_template_helpers(app: Flask) -> None:
     from navigator.staff.links import staff_links
 
@@ -124,6 +142,7 @@ def register_template_helpers(app: Flask) -> None:
         long_date=long_date,
         london_datetime=london_datetime,
         london_date=london_date,
+        readable_when=readable_when,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -28,7 +28,8 @@ class SubjectAccessForm(FlaskForm):
 @bp.route("/referrals/<uuid:referral_id>/subject-access", methods=["GET", "POST"])
 @requires(Permission.EXPORT_PERSONAL_DATA)
 def subject_access_export(referral_id: uuid.UUID) -> str | Response | tuple[str, int]:
-    """GET: choose the referrals and give a reason. POST: download them as one JSON file."""
+    """GET: choose the referrals and give a reason. POST: download them as one JSON file,
+    or open a copy to print (or save as PDF) for the person."""
     try:
         referral, duplicates = subject_access.candidates(referral_id, current_user)
     except NotFound:
@@ -49,6 +50,9 @@ def subject_access_export(referral_id: uuid.UUID) -> str | Response | tuple[str,
             db.session.rollback()
             form.reason.errors = [str(error)]
         else:
+            if request.form.get("format") == "print":
+                page = render_template("casework/subject_access_copy.html", document=document)
+                return Response(page, mimetype="text/html", headers={"Cache-Control": "no-store"})
             body = json.dumps(document, indent=2, ensure_ascii=False)
             return Response(
                 body,

@@ -17,10 +17,22 @@ from sqlalchemy import select
 from navigator import clock
 from navigator.auth.permissions import Permission
 from navigator.extensions import db
-from navigator.models import AuditAction, AuditEntry, Referral, Screening, User
+from navigator.models import AuditAction, AuditEntry, Referral, Screening, TaxonomyTerm, User, Vocabulary
 from navigator.models.referrals import AGREEMENT_LABELS, STATE_LABELS
+from navigator.screening import DECLINED, DECLINED_LABEL, INSTRUMENTS
 from navigator.services import audit
 from navigator.services.referrals import NotFound, ReferralError, get_referral, possible_duplicates
+from navigator.vocabularies import (
+    AGREED_BY,
+    BARRIERS,
+    CLOSURE_REASONS,
+    COMMUNICATION_NEEDS,
+    CONTACT_METHODS,
+    NEEDS,
+    REJECTION_REASONS,
+    STOPPED_REASONS,
+    SUPPORT_NEEDED,
+)
 
 MIN_REASON = 10
 FORMAT_VERSION = "1"
@@ -55,12 +67,13 @@ def export_person(referral_id: uuid.UUID, also: list[uuid.UUID], *, by: User, re
     ids = [item.id for item in chosen]
     screenings = _screenings_by_referral(ids)
     access = _access_log(ids)
+    terms = _term_names(chosen)
     document = {
         "format": f"Community Navigator subject access export, version {FORMAT_VERSION}",
         "exported_at": _when(clock.now()),
         "exported_by": {"name": by.name, "email": by.email},
         "reason": reason,
-        "referrals": [_referral(item, screenings.get(item.id, []), access.get(item.id, [])) for item in chosen],
+        "referrals": [_referral(item, screenings.get(item.id, []), access.get(item.id, []), terms) for item in chosen],
     }
     for item in chosen:
         audit.record(
@@ -91,7 +104,24 @@ def _name(user: User | None) -> str | None:
     return user.name if user is not None else None
 
 
-def _referral(referral: Referral, screenings: list[Screening], access: list[AuditEntry]) -> dict[str, Any]:
+def _labels(codes: list[str], labels: dict[str, str]) -> list[str]:
+    """What the person and the staff saw on the forms, not the stored codes."""
+    return [labels.get(code, code) for code in codes]
+
+
+def _term_names(referrals: list[Referral]) -> dict[str, str]:
+    codes = {code for r in referrals for code in [*r.target_groups, *r.person.languages, r.person.interpreter_language]}
+    if not codes:
+        return {}
+    query = select(TaxonomyTerm.code, TaxonomyTerm.name).where(
+        TaxonomyTerm.vocabulary.in_([Vocabulary.TARGET_GROUP, Vocabulary.LANGUAGE]), TaxonomyTerm.code.in_(codes)
+    )
+    return {code: name for code, name in db.session.execute(query)}
+
+
+def _referral(
+    referral: Referral, screenings: list[Screening], access: list[AuditEntry], terms: dict[str, str]
+) -> dict[str, Any]:
     person = referral.person
     return {
         "reference": referral.reference,
@@ -116,19 +146,21 @@ def _referral(referral: Referral, screenings: list[Screening], access: list[Audi
             "email": person.email,
             "address": person.address,
             "postcode": person.postcode,
-            "preferred_contact_method": person.preferred_contact_method,
+            "preferred_contact_method": CONTACT_METHODS.get(
+                person.preferred_contact_method, person.preferred_contact_method
+            ),
             "preferred_contact_times": person.preferred_contact_times,
-            "languages": person.languages,
+            "languages": _labels(person.languages, terms),
             "interpreter_needed": person.interpreter_needed,
-            "interpreter_language": person.interpreter_language,
-            "communication_needs": person.communication_needs,
+            "interpreter_language": terms.get(person.interpreter_language, person.interpreter_language),
+            "communication_needs": _labels(person.communication_needs, COMMUNICATION_NEEDS),
         },
         "reason_for_referral": referral.reason,
         "what_matters": referral.what_matters,
-        "needs": referral.needs,
-        "target_groups": referral.target_groups,
-        "barriers": referral.barriers,
-        "support_needed": referral.support_needed,
+        "needs": _labels(referral.needs, NEEDS),
+        "target_groups": _labels(referral.target_groups, terms),
+        "barriers": _labels(referral.barriers, BARRIERS),
+        "support_needed": _labels(referral.support_needed, SUPPORT_NEEDED),
         "risks": {
             "safeguarding_concern": referral.safeguarding_concern,
             "safeguarding_reference": referral.safeguarding_reference,
@@ -138,14 +170,14 @@ def _referral(referral: Referral, screenings: list[Screening], access: list[Audi
         },
         "agreement": {
             "agreed": AGREEMENT_LABELS[referral.agreement],
-            "agreed_by": referral.agreed_by,
+            "agreed_by": AGREED_BY.get(referral.agreed_by, referral.agreed_by),
             "date": _when(referral.agreement_date),
             "obtained_by": referral.agreement_obtained_by,
             "information_sharing_agreed": referral.information_sharing_agreed,
             "gillick_competent": referral.gillick_competent,
         },
         "decision": {
-            "reason": referral.decision_reason,
+            "reason": REJECTION_REASONS.get(referral.decision_reason, referral.decision_reason),
             "note": referral.decision_note,
             "redirected_to": referral.redirected_to,
             "question_to_referrer": referral.more_info_question,
@@ -191,19 +223,21 @@ def _referral(referral: Referral, screenings: list[Screening], access: list[Audi
                 "buddy_went": c.buddy_went,
                 "other_support": c.other_support,
                 "first_attended": _when(c.first_attended_at),
-                "stopped_reason": c.stopped_reason,
+                "stopped_reason": STOPPED_REASONS.get(c.stopped_reason, c.stopped_reason),
                 "note": c.note,
             }
             for c in referral.connections
         ],
         "screenings": [
             {
-                "instrument": s.instrument_code,
+                "instrument": INSTRUMENTS[s.instrument_code].name
+                if s.instrument_code in INSTRUMENTS
+                else s.instrument_code,
                 "instrument_version": s.instrument_version,
                 "occasion": s.occasion.value,
                 "mode": s.mode.value,
                 "answered_by": s.answered_by,
-                "answers": s.answers,
+                "answers": _answers(s),
                 "score": s.score,
                 "band": s.band,
                 "complete": s.complete,
@@ -217,7 +251,7 @@ def _referral(referral: Referral, screenings: list[Screening], access: list[Audi
             for r in referral.reviews
         ],
         "closure": {
-            "reason": referral.closure_reason,
+            "reason": CLOSURE_REASONS.get(referral.closure_reason, referral.closure_reason),
             "summary": referral.closure_summary,
             "follow_up_due": _when(referral.follow_up_due),
         },
@@ -234,6 +268,25 @@ def _referral(referral: Referral, screenings: list[Screening], access: list[Audi
             for entry in access
         ],
     }
+
+
+def _answers(screening: Screening) -> list[dict[str, str]]:
+    """Each question as it was asked, with the answer given (its stored code too)."""
+    instrument = INSTRUMENTS.get(screening.instrument_code)
+    items = {item.code: item for item in instrument.items} if instrument else {}
+    answers = []
+    for code, answer in screening.answers.items():
+        item = items.get(code)
+        labels = {option.value: option.label for option in item.options} if item else {}
+        labels.setdefault(DECLINED, DECLINED_LABEL)
+        answers.append(
+            {
+                "question": item.text if item else code,
+                "answer": labels.get(str(answer), str(answer)),
+                "code": f"{code}={answer}",
+            }
+        )
+    return answers
 
 
 def _screenings_by_referral(ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Screening]]:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from navigator.extensions import db
 from navigator.models import AuditAction, AuditEntry, ReferralState
+from navigator.presenters import readable_when
 from navigator.services import subject_access
 from navigator.services.referrals import ReferralError
 from tests.factories import make_referral
@@ -58,10 +59,25 @@ def test_the_lead_downloads_everything_held_about_the_person(staff, case, login_
     assert record["status"] == "In support"
     assert [step["status"] for step in record["timeline"]][-1] == "In support"
     assert record["screenings"] and all(screen["answers"] for screen in record["screenings"])
+    # Questions, answers and choices as the forms showed them, not stored codes.
+    first_answer = record["screenings"][0]["answers"][0]
+    assert first_answer["question"].endswith("?") and first_answer["answer"] and "=" in first_answer["code"]
+    assert record["needs"] and all("_" not in need for need in record["needs"])
     assert any(entry["action"] == "view" for entry in record["access_log"])
 
     [entry] = exports(case)
     assert entry.reason == REASON and entry.user_id == staff["lead"].id
+
+
+def test_a_copy_to_print_holds_the_same_and_is_audited(staff, case, login_as):
+    response = login_as(staff["lead"]).post(export_url(case), data={"reason": REASON, "format": "print"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
+    assert f"Referral {case.reference}" in page and "9434765919" in page
+    assert "Loneliness questions and answers" in page and "Who has looked at or changed this record" in page
+    assert "+00:00" not in page  # dates and times as people read them
+    assert len(exports(case)) == 1
 
 
 def test_a_reason_is_required_and_nothing_is_exported_without_one(staff, case, login_as):
@@ -100,3 +116,16 @@ def test_nobody_else_can_export(staff, case, login_as, role):
     assert client.post(export_url(case), data={"reason": REASON}).status_code == 404
     assert "subject access request" not in client.get(f"/casework/cases/{case.id}").get_data(as_text=True)
     assert exports(case) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("2026-07-24T15:20:00+00:00", "24 July 2026, 4:20pm"),  # London summer time
+        ("1949-02-11", "11 February 1949"),
+        ("SAR 2026-11-24", "SAR 2026-11-24"),
+        ("2026-13-45", "2026-13-45"),
+    ],
+)
+def test_export_dates_read_as_people_write_them(text, shown):
+    assert readable_when(text) == shown
