@@ -22,7 +22,10 @@ from navigator.services.referrals import NotFound, ReferralError
 
 class SubjectAccessForm(FlaskForm):
     reason = TextAreaField("Why are you exporting this record?", filters=[strip_whitespace])
-    also = SelectMultipleField("Other referrals for the same person (optional)")
+    also = SelectMultipleField(
+        "Other referrals for the same person (optional)",
+        invalid_choice_message="Choose only referrals listed as possible duplicates",
+    )
 
 
 @bp.route("/referrals/<uuid:referral_id>/subject-access", methods=["GET", "POST"])

@@ -101,6 +101,7 @@ def test_the_lead_may_add_referrals_checked_to_be_the_same_person(staff, case, l
 
     refused = lead.post(export_url(case), data={"reason": REASON, "also": [str(stranger.id)]})
     assert refused.status_code == 400 and exports(stranger) == []
+    assert "Choose only referrals listed as possible duplicates" in refused.get_data(as_text=True)
 
 
 def test_only_listed_duplicates_can_be_added(staff, case):
