@@ -294,7 +294,7 @@ def test_two_allocations_at_the_same_moment_on_separate_connections(app, staff, 
     lead_ids = [staff["lead"].id, make_user("team_lead", name="Luca Lead").id]
     navigator_ids = [staff["navigator"].id, staff["other_navigator"].id]
     # Both have checked the referral can be allocated before either writes.
-    reached = hold_after_reading(monkeypatch, service, "open_case_count")
+    reached = hold_after_reading(monkeypatch, service.allocation, "open_case_count")
 
     def allocate(n: int) -> Callable[[], object]:
         return lambda: service.allocate_referral(referral_id, navigator_ids[n], by=db.session.get(User, lead_ids[n]))

@@ -1,0 +1,65 @@
+"""Possible duplicates: other referrals that may be for the same person (shown, never merged)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import or_, select
+
+from navigator.extensions import db
+from navigator.models import Person, Referral
+
+PersonKey = tuple[str, ...] | tuple[str, str, str, date]
+
+
+def _person_keys(person: Person) -> list[PersonKey]:
+    """What makes two referrals possibly the same person: the NHS number, or the name
+    (compared without case, in any script) with the date of birth."""
+    keys: list[PersonKey] = []
+    if person.nhs_number:
+        keys.append(("nhs", person.nhs_number))
+    if person.date_of_birth:
+        given, family = person.given_name.strip().casefold(), person.family_name.strip().casefold()
+        keys.append(("name", given, family, person.date_of_birth))
+    return keys
+
+
+def _referrals_by_person_key(people: list[Person]) -> dict[PersonKey, set[uuid.UUID]]:
+    """Every referral that shares a key with one of these people, in one query. Names are
+    compared here, not in SQL: SQLite's lower() leaves letters such as Ö and Ç alone."""
+    nhs_numbers = {p.nhs_number for p in people if p.nhs_number}
+    births = {p.date_of_birth for p in people if p.date_of_birth}
+    if not nhs_numbers and not births:
+        return {}
+    rows = db.session.execute(
+        select(Referral.id, Person)
+        .join(Person)
+        .where(or_(Person.nhs_number.in_(nhs_numbers), Person.date_of_birth.in_(births)))
+    )
+    found: dict[PersonKey, set[uuid.UUID]] = {}
+    for referral_id, person in rows:
+        for key in _person_keys(person):
+            found.setdefault(key, set()).add(referral_id)
+    return found
+
+
+def possible_duplicates(referral: Referral) -> list[Referral]:
+    """Other referrals for what may be the same person: same NHS number, or same name
+    and date of birth. Shown to the triager; never merged automatically."""
+    found = _referrals_by_person_key([referral.person])
+    ids = set().union(*(found.get(key, set()) for key in _person_keys(referral.person))) - {referral.id}
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Referral).where(Referral.id.in_(ids)).order_by(Referral.submitted_at.desc())))
+
+
+def with_possible_duplicates(referrals: list[Referral]) -> set[uuid.UUID]:
+    """Which of these referrals have a possible duplicate (as possible_duplicates), with
+    one query for the lot: for the triage queue."""
+    found = _referrals_by_person_key([referral.person for referral in referrals])
+    return {
+        referral.id
+        for referral in referrals
+        if any(found.get(key, set()) - {referral.id} for key in _person_keys(referral.person))
+    }
