@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 
 from navigator.models.audit import AuditAction, AuditEntry
+from navigator.models.counters import Counter
 from navigator.models.directory import (
     Activity,
     Cost,
@@ -64,6 +65,7 @@ __all__ = [
     "ContactChannel",
     "ContactOutcome",
     "Cost",
+    "Counter",
     "Event",
     "ExceptionKind",
     "Frequency",

@@ -53,6 +53,7 @@ from navigator.services.listings import (
     sync_index,
 )
 from navigator.services.mail import queue_mail
+from navigator.services.numbering import claim_next, listing_version_series
 from navigator.snapshots import (
     FieldChange,
     Snapshot,
@@ -272,8 +273,8 @@ def _clean(data: ListingData) -> ListingData:
 
 
 def _next_number(listing: Listing) -> int:
-    highest = db.session.scalar(select(func.max(ListingVersion.number)).where(ListingVersion.listing_id == listing.id))
-    return (highest or 0) + 1
+    """The listing's next version number, claimed so two saves at once cannot share one."""
+    return claim_next(listing_version_series(listing.id))
 
 
 def _previous_snapshot(listing: Listing) -> Snapshot | None:
@@ -291,7 +292,7 @@ def _record_baseline(listing: Listing) -> None:
     db.session.add(
         ListingVersion(
             listing_id=listing.id,
-            number=1,
+            number=_next_number(listing),
             state=VersionState.APPROVED,
             snapshot=snapshot_of_listing(listing),
             changed_fields=[],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm.exc import StaleDataError
-
 from navigator import clock
 from navigator.auth.permissions import Permission
 from navigator.extensions import db
@@ -17,6 +15,7 @@ from navigator.models import (
 from navigator.services import audit
 from navigator.services.referrals.errors import ConcurrentChange, InvalidTransition, ReferralError
 from navigator.services.referrals.notices import tell_referrer
+from navigator.services.transactions import commit_or
 from navigator.vocabularies import CLOSURE_REASONS
 
 S = ReferralState
@@ -114,11 +113,8 @@ def close(referral: Referral, by: User | None, *, reason: str, summary: str, clo
 
 
 def commit(message: str = "Someone else changed this referral at the same time. Check it and try again") -> None:
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise ConcurrentChange(message) from error
+    """Commit the change, or undo it and raise ConcurrentChange when someone else's got there first."""
+    commit_or(lambda: ConcurrentChange(message))
 
 
 def expect_version(referral: Referral, expected_version: int | None) -> None:

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from navigator import clock
@@ -25,10 +25,12 @@ from navigator.models import (
 )
 from navigator.screening import AdministrationMode
 from navigator.services import audit
+from navigator.services.numbering import claim_next, referral_series
 from navigator.services.referrals.errors import ReferralError
 from navigator.services.referrals.lifecycle import S
 from navigator.services.referrals.notices import tell_team_leads
 from navigator.services.referrals.screenings import add_screening
+from navigator.services.transactions import is_taken_meanwhile
 
 
 @dataclass
@@ -83,9 +85,9 @@ class ReferralDetails:
 
 
 def _next_reference() -> str:
+    """CN-YYYY-NNNNNN: the year's next number, claimed so no two referrals share one."""
     year = clock.today().year
-    count = db.session.scalar(select(func.count(Referral.id)).where(Referral.reference.like(f"CN-{year}-%"))) or 0
-    return f"CN-{year}-{count + 1:06d}"
+    return f"CN-{year}-{claim_next(referral_series(year)):06d}"
 
 
 def _referral_by_key(key: str) -> Referral | None:
@@ -125,7 +127,6 @@ def submit_referral(details: ReferralDetails, *, by: User | None, idempotency_ke
     person.ward_code = row.ward_code if row else None
     referral = Referral(
         id=uuid.uuid4(),
-        reference=_next_reference(),
         person=person,
         state=S.SUBMITTED,
         idempotency_key=idempotency_key,
@@ -162,40 +163,51 @@ def submit_referral(details: ReferralDetails, *, by: User | None, idempotency_ke
             ]
         },
     )
-    db.session.add(referral)
-    db.session.add(
-        ReferralEvent(
-            referral=referral,
-            at=referral.submitted_at,
-            by_id=referral.referred_by_id,
-            to_state=S.SUBMITTED,
-            summary="Referral received",
-        )
-    )
-    for instrument_code, answers in details.screenings.items():
-        add_screening(
-            referral, instrument_code, answers, ScreeningOccasion.BASELINE, details.screening_mode, "person", by
-        )
-    audit.record(
-        AuditAction.CREATE,
-        "referral",
-        referral.id,
-        by=by,
-        referral_id=referral.id,
-        new={"reference": referral.reference, "source": referral.source_code, "proxy": referral.entered_by_proxy},
-    )
-    if referral.safeguarding_concern:
-        tell_team_leads(
-            f"Safeguarding concern on new referral {referral.reference}",
-            f"Referral {referral.reference} was submitted with a safeguarding concern. Review it first.",
-        )
     try:
+        with db.session.no_autoflush:
+            for instrument_code, answers in details.screenings.items():
+                add_screening(
+                    referral, instrument_code, answers, ScreeningOccasion.BASELINE, details.screening_mode, "person", by
+                )
+            # Claimed last, just before the writes: the series is held until commit (services/numbering.py).
+            referral.reference = _next_reference()
+        db.session.add(referral)
+        db.session.add(
+            ReferralEvent(
+                referral=referral,
+                at=referral.submitted_at,
+                by_id=referral.referred_by_id,
+                to_state=S.SUBMITTED,
+                summary="Referral received",
+            )
+        )
+        audit.record(
+            AuditAction.CREATE,
+            "referral",
+            referral.id,
+            by=by,
+            referral_id=referral.id,
+            new={"reference": referral.reference, "source": referral.source_code, "proxy": referral.entered_by_proxy},
+        )
+        if referral.safeguarding_concern:
+            tell_team_leads(
+                f"Safeguarding concern on new referral {referral.reference}",
+                f"Referral {referral.reference} was submitted with a safeguarding concern. Review it first.",
+            )
         db.session.commit()
-    except IntegrityError:
-        # The same form was submitted twice at once: the other request saved it.
+    except IntegrityError as error:
+        # The same form was sent twice at once (a double-click): the other request saved it.
         db.session.rollback()
         existing = _referral_by_key(idempotency_key)
         if existing is None:
+            if is_taken_meanwhile(error):
+                raise ReferralError(RETRY_MESSAGE) from error
             raise
         return existing
+    except BaseException:
+        db.session.rollback()
+        raise
     return referral
+
+
+RETRY_MESSAGE = "The referral could not be saved just now because of other changes at the same moment. Send it again"

@@ -1,0 +1,59 @@
+"""One way for services to end a change: commit it, or undo all of it.
+
+Two people acting on the same record at the same moment is normal here (two leads
+allocating, two tabs saving a listing, a double-click). The database is what notices:
+an optimistic lock finds the row changed (StaleDataError) or a unique key is already
+taken (IntegrityError). Either becomes a message for the person, never a 500, and
+nothing is left half-stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from navigator.extensions import db
+
+
+@contextmanager
+def committing(conflict: Callable[[], Exception]) -> Iterator[None]:
+    """Run the block and commit what it staged. If the database refuses the change
+    because of what someone else did meanwhile, roll back and raise `conflict()`; on
+    any other error, roll back and re-raise it."""
+    try:
+        yield
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise conflict() from error
+    except IntegrityError as error:
+        db.session.rollback()
+        if is_taken_meanwhile(error):
+            raise conflict() from error
+        raise
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+# What the databases say when a row another transaction wrote stops this one: a unique
+# key already taken, or a row referred to that is gone. Any other integrity error (a
+# missing value) is a fault in the code, and stays one.
+POSTGRES_CONFLICTS = frozenset({"23505", "23503"})  # unique_violation, foreign_key_violation
+SQLITE_CONFLICTS = ("UNIQUE constraint failed", "FOREIGN KEY constraint failed")
+
+
+def is_taken_meanwhile(error: IntegrityError) -> bool:
+    code = getattr(error.orig, "sqlstate", None)
+    if code is not None:
+        return code in POSTGRES_CONFLICTS
+    return str(error.orig).startswith(SQLITE_CONFLICTS)
+
+
+def commit_or(conflict: Callable[[], Exception]) -> None:
+    """Commit now, as `committing` does at the end of its block."""
+    with committing(conflict):
+        pass
