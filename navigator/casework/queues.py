@@ -368,6 +368,20 @@ def unallocated() -> str:
     )
 
 
+def _no_longer_in_the_queue() -> tuple[str, int]:
+    """What a navigator sees when the referral they tried to take has gone, most often to
+    another navigator a moment before. The same page for any id, so nothing leaks about
+    referrals this navigator may not see."""
+    return render_template("casework/allocate_gone.html"), 404
+
+
+def _referral_if_visible(referral_id: uuid.UUID) -> Referral | None:
+    try:
+        return service.get_referral(referral_id, current_user, audit_view=False)
+    except NotFound:
+        return None
+
+
 class AllocateForm(FlaskForm):
     navigator_id = RadioField(
         "Who should work with this person?", validate_choice=False, invalid_choice_message="Choose a navigator"
@@ -411,9 +425,7 @@ def allocate(referral_id: uuid.UUID) -> str | Response | tuple[str, int]:
         referral = None
     if referral is None or (not lead and referral.state is not S.ACCEPTED):
         if request.method == "POST" and not lead:
-            # Most often another navigator took it first. The same page for any id, so
-            # nothing leaks about referrals this navigator may not see.
-            return render_template("casework/allocate_gone.html"), 404
+            return _no_longer_in_the_queue()
         abort(404)
 
     form = AllocateForm()
@@ -427,15 +439,24 @@ def allocate(referral_id: uuid.UUID) -> str | Response | tuple[str, int]:
                 allocated = service.allocate_referral(
                     referral.id, navigator_id, by=user, expected_version=version, reason=reason
                 )
+            except NotFound:
+                # Taken by someone else after this page looked it up: it left the queue.
+                return _no_longer_in_the_queue() if not lead else abort(404)
             except ConcurrentChange as error:
                 db.session.rollback()
-                referral = _referral_or_404(referral_id, audit_view=False)
+                current = _referral_if_visible(referral_id)
+                if current is None or (not lead and current.state is not S.ACCEPTED):
+                    return _no_longer_in_the_queue()
+                referral = current
                 version = referral.version  # the page now shows the referral as it is
                 holder = f" It is now allocated to {referral.navigator.name}." if referral.navigator else ""
                 _add_error(form.navigator_id, f"{error}.{holder}")
             except ReferralError as error:
                 db.session.rollback()
-                referral = _referral_or_404(referral_id, audit_view=False)
+                current = _referral_if_visible(referral_id)
+                if current is None:
+                    return _no_longer_in_the_queue() if not lead else abort(404)
+                referral = current
                 needs_reason = referral.state is S.ALLOCATED and not reason
                 _add_error(form.reason if needs_reason else form.navigator_id, str(error))
             else:

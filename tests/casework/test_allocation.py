@@ -319,3 +319,61 @@ def test_two_allocations_at_the_same_moment_on_separate_connections(app, staff, 
     )
     mailed = db.session.scalars(select(OutboxMessage.to).where(OutboxMessage.subject.contains("allocated to you")))
     assert list(mailed) == [db.session.get(User, navigator_ids[winners[0]]).email]
+
+
+# -- the navigator who loses the race sees "no longer in the queue", never "Page not found" or a 500
+
+
+def test_taken_between_the_page_and_the_service_shows_no_longer_in_the_queue(staff, login_as, accepted, monkeypatch):
+    """The winner commits after this request looked the referral up and before the service does."""
+    client = login_as(staff["navigator"])
+    version = page_version(client.get("/casework/unallocated"))
+    real_lookup = service.allocation.get_referral
+    taken: list[bool] = []
+
+    def winner_commits_first(*args: Any, **kwargs: Any) -> Referral:
+        if not taken:
+            taken.append(True)
+            service.allocate_referral(accepted.id, staff["other_navigator"].id, by=staff["other_navigator"])
+        return real_lookup(*args, **kwargs)
+
+    monkeypatch.setattr(service.allocation, "get_referral", winner_commits_first)
+    response = allocate(client, accepted, staff["navigator"], expected_version=version)
+
+    assert taken
+    assert response.status_code == 404
+    assert "This referral is no longer in the queue" in text_of(response)
+    assert fresh(accepted).navigator_id == staff["other_navigator"].id
+
+
+def test_two_navigators_taking_the_same_referral_at_once_the_loser_sees_no_longer_in_the_queue(
+    app, staff, accepted, monkeypatch
+):
+    """Both requests read the referral and check their caseloads before either writes; the
+    database's version check picks the winner and the loser gets the page written for it."""
+    nadia = signed_in_client(app, staff["navigator"])
+    omar = signed_in_client(app, staff["other_navigator"])
+    version = page_version(nadia.get("/casework/unallocated"))
+    reached = hold_after_reading(monkeypatch, service.allocation, "open_case_count")
+    referral_id = accepted.id
+    responses: dict[int, Any] = {}
+
+    def take(n: int, client: Any, navigator: User) -> Callable[[], object]:
+        def post() -> None:
+            responses[n] = client.post(
+                f"/casework/referrals/{referral_id}/allocate",
+                data={"navigator_id": str(navigator.id), "expected_version": version},
+            )
+
+        return post
+
+    finished, errors = at_once(app, [take(0, nadia, staff["navigator"]), take(1, omar, staff["other_navigator"])])
+    assert errors == [] and len(finished) == 2
+    assert len(reached) == 2
+    statuses = sorted(response.status_code for response in responses.values())
+    assert statuses == [302, 404], statuses
+    loser = next(response for response in responses.values() if response.status_code == 404)
+    assert "This referral is no longer in the queue" in text_of(loser)
+    stored = fresh(accepted)
+    assert stored.state is S.ALLOCATED
+    assert len(allocation_events(stored)) == 1
