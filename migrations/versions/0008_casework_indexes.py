@@ -1,6 +1,6 @@
 """casework lists stay fast at 1,000,000 referrals: one index for each list's filter and order,
-people by date of birth (possible duplicates), screenings by referral and occasion; then the
-planner's statistics are refreshed (ANALYZE)
+people by date of birth (possible duplicates), screenings by referral and occasion, a referral's
+events by state (when a question was asked); then the planner's statistics are refreshed (ANALYZE)
 
 Revision ID: 0008_casework_indexes
 Revises: 0006_subject_access_export
@@ -24,6 +24,7 @@ NEW_INDEXES = [
     ("ix_referrals_navigator_id_state_follow_up_due", "referrals", ["navigator_id", "state", "follow_up_due"]),
     ("ix_referrals_state_follow_up_due", "referrals", ["state", "follow_up_due"]),
     ("ix_screenings_referral_id_occasion", "screenings", ["referral_id", "occasion"]),
+    ("ix_referral_events_referral_id_to_state_at", "referral_events", ["referral_id", "to_state", "at"]),
 ]
 REPLACED_INDEXES = [
     ("ix_referrals_state", "referrals", ["state"]),
@@ -31,6 +32,7 @@ REPLACED_INDEXES = [
     ("ix_referrals_navigator_id", "referrals", ["navigator_id"]),
     ("ix_referrals_follow_up_due", "referrals", ["follow_up_due"]),
     ("ix_screenings_referral_id", "screenings", ["referral_id"]),
+    ("ix_referral_events_referral_id", "referral_events", ["referral_id"]),
 ]
 
 

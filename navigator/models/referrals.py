@@ -284,9 +284,11 @@ class ReferralEvent(Base):
     """The referral's timeline: every state change, and what the referrer is shown."""
 
     __tablename__ = "referral_events"
+    # When a referral last moved into a state (triage orders questions by when they were asked).
+    __table_args__ = (sa.Index("ix_referral_events_referral_id_to_state_at", "referral_id", "to_state", "at"),)
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
-    referral_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("referrals.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     from_state: Mapped[ReferralState | None] = mapped_column(value_enum(ReferralState, 30))
