@@ -35,13 +35,15 @@ $(ASSETS): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# Migrate, load postcodes and demo data when missing, rebuild the search index, and take
-# the listings review schedule's due steps (what cron runs daily in production).
+# Migrate, load postcodes and demo data when missing, refresh the planner's statistics,
+# rebuild the search index, and take the listings review schedule's due steps (what cron
+# runs daily in production).
 # Safe to run again: existing data is kept.
 setup-data: install
 	$(FLASK) db upgrade
 	$(FLASK) postcodes import --if-empty $(POSTCODE_FILES)
 	$(FLASK) seed
+	$(FLASK) analyze
 	$(FLASK) search reindex
 	$(FLASK) listings review-stale
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +55,15 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
 
     login_manager.user_loader(load_user)
 
+    from navigator.working_days import forget_bank_holidays
+
     @app.teardown_request
     def forget_user(_error: BaseException | None = None) -> None:
         # Flask-Login caches the user on g, which lives as long as the app context: with
-        # an app context around several requests (tests, CLI), never carry it over.
+        # an app context around several requests (tests, CLI), never carry it over; nor
+        # the bank holidays read for the request.
         g.pop("_login_user", None)
+        forget_bank_holidays()
 
     from navigator.search import init_search
 
@@ -106,15 +112,23 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
 
 def _tune_sqlite(engine: Engine) -> None:
     """SQLite: enforce foreign keys as PostgreSQL does, let readers and a writer work at
-    once (WAL), and wait for a lock instead of failing at once."""
+    once (WAL), wait for a lock instead of failing at once, and keep the statistics the
+    planner needs (SQLite's advice: PRAGMA optimize before a connection closes)."""
     if engine.dialect.name != "sqlite":
         return
+
+    @event.listens_for(engine, "close")
+    def on_close(connection, _record):  # type: ignore[no-untyped-def]
+        with contextlib.suppress(sqlite3.Error):  # a broken connection is being thrown away
+            connection.execute("PRAGMA optimize")
 
     @event.listens_for(engine, "connect")
     def on_connect(connection, _record):  # type: ignore[no-untyped-def]
         cursor = connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 10000")
+        # PRAGMA optimize samples this many rows of each index, so it stays quick on big tables.
+        cursor.execute("PRAGMA analysis_limit = 1000")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")

@@ -1,5 +1,5 @@
 """Command-line tasks: `flask seed`, `flask search reindex`, `flask postcodes import`,
-`flask outbox send`, `flask users create-admin`."""
+`flask outbox send`, `flask users create-admin`, `flask analyze`."""
 
 from __future__ import annotations
 
@@ -59,6 +59,16 @@ def load_taxonomy_command() -> None:
     from navigator.seeding import load_taxonomy
 
     click.echo(f"Loaded {load_taxonomy()} taxonomy terms.")
+
+
+@click.command("analyze")
+def analyze_command() -> None:
+    """Refresh the database's statistics (ANALYZE), from which it plans every query. Run it
+    after loading many rows; PostgreSQL's autovacuum also does it as tables grow."""
+    from navigator.database import analyze
+
+    analyze()
+    click.echo("Statistics refreshed.")
 
 
 @click.command("seed")
@@ -179,6 +189,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(postcodes_cli)
     app.cli.add_command(taxonomy_cli)
     app.cli.add_command(seed_command)
+    app.cli.add_command(analyze_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(listings_cli)

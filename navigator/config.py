@@ -56,6 +56,8 @@ class Config:
     MORE_INFO_ANSWER_DAYS = int(os.environ.get("MORE_INFO_ANSWER_DAYS", "10"))
     NAVIGATOR_SELF_ALLOCATION = os.environ.get("NAVIGATOR_SELF_ALLOCATION", "true").lower() == "true"
     DEFAULT_CASELOAD_CAP = int(os.environ.get("DEFAULT_CASELOAD_CAP", "25"))
+    # Rows on each page of the casework lists (team referrals, queues, caseloads, follow-ups).
+    CASEWORK_PAGE_SIZE = max(1, int(os.environ.get("CASEWORK_PAGE_SIZE", "25")))
     REVIEW_INTERVAL_DAYS = int(os.environ.get("REVIEW_INTERVAL_DAYS", "42"))
     FOLLOW_UP_AFTER_DAYS = int(os.environ.get("FOLLOW_UP_AFTER_DAYS", "90"))
     # argon2id (time cost, memory in KiB, parallelism): the library's recommended defaults.

@@ -122,7 +122,10 @@ def readable_when(text: str) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from navigator.lists import register_list_helpers
     from navigator.staff.links import staff_links
+
+    register_list_helpers(app)
 
     app.jinja_env.globals.update(
         schedule_lines=schedule_lines,

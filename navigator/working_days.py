@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from flask import g
 from sqlalchemy import select
 
 from navigator.clock import LONDON
@@ -12,10 +13,24 @@ from navigator.models import BankHoliday
 
 # Referrals received after this time count from the next working day (domain.md 2.9).
 DAY_CUT_OFF = time(17, 0)
+HOLIDAYS_KEY = "bank_holidays"
 
 
 def bank_holidays(start: date, end: date) -> set[date]:
-    return set(db.session.scalars(select(BankHoliday.day).where(BankHoliday.day.between(start, end))))
+    return {day for day in _all_bank_holidays() if start <= day <= end}
+
+
+def _all_bank_holidays() -> frozenset[date]:
+    """Read once a request (a few rows a year): a list counts working days for every row."""
+    if HOLIDAYS_KEY not in g:
+        setattr(g, HOLIDAYS_KEY, frozenset(db.session.scalars(select(BankHoliday.day))))
+    holidays: frozenset[date] = getattr(g, HOLIDAYS_KEY)
+    return holidays
+
+
+def forget_bank_holidays() -> None:
+    """At the end of a request: the next one reads the table again."""
+    g.pop(HOLIDAYS_KEY, None)
 
 
 def is_working_day(day: date, holidays: set[date]) -> bool:

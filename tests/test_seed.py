@@ -96,9 +96,9 @@ def test_flask_seed_loads_demo_staff_and_referrals_once(app: Flask, client: Flas
     assert any(r.entered_by_proxy and r.team_id is None for r in referrals)
     assert all(p.ward_code for p in people if p.postcode), "every postcode is a real one"
     lead = db.session.scalar(select(User).where(User.email == "lead@demo.example.org"))
-    in_triage = service.triage_queue(lead)
+    in_triage = service.triage_queue(lead).items
     assert sum(bool(service.possible_duplicates(r)) for r in in_triage) >= 2
-    awaiting = service.awaiting_answers(lead)
+    awaiting = service.awaiting_answers(lead).items
     assert any(a.overdue for a in awaiting) and not all(a.overdue for a in awaiting)
 
     # Submitted over the last eight weeks (staff referrals moved back to the working day
@@ -137,10 +137,10 @@ def test_flask_seed_loads_demo_staff_and_referrals_once(app: Flask, client: Flas
     referrer = db.session.scalar(select(User).where(User.email == "referrer.asc@demo.example.org"))
     assert len(navigators) == 3 and referrer is not None
     expected = [
-        (lead, "casework.triage_queue", service.triage_queue(lead)),
-        (lead, "casework.unallocated", service.unallocated_queue(lead)),
+        (lead, "casework.triage_queue", service.triage_queue(lead).items),
+        (lead, "casework.unallocated", service.unallocated_queue(lead).items),
         *[(navigator, "casework.my_caseload", service.caseload(navigator)) for navigator in navigators],
-        (referrer, "referrals.team_referrals", service.team_referrals(referrer)),
+        (referrer, "referrals.team_referrals", service.team_referrals(referrer).items),
     ]
     for user, endpoint, referrals_shown in expected:
         assert referrals_shown, (user.email, endpoint)

@@ -8,7 +8,6 @@ waiting time) and, where the service allows it, take referrals for themselves.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,6 +25,7 @@ from navigator.auth.permissions import Permission
 from navigator.casework import bp
 from navigator.extensions import db
 from navigator.forms import choices
+from navigator.lists import FilterSelect, ListForm, PageRequest, page_problem, page_requested
 from navigator.models import (
     ContactAttempt,
     Referral,
@@ -37,9 +37,10 @@ from navigator.models import (
     Vocabulary,
     Ward,
 )
-from navigator.models.referrals import AGREEMENT_LABELS, OPEN_CASE_STATES
+from navigator.models.referrals import AGREEMENT_LABELS
 from navigator.screening import INSTRUMENTS
 from navigator.services import referrals as service
+from navigator.services.paging import Page
 from navigator.services.referrals import ConcurrentChange, InvalidTransition, NotFound, ReferralError
 from navigator.vocabularies import (
     AGREED_BY,
@@ -160,16 +161,56 @@ def _add_error(field: Field, message: str) -> None:
 # -- triage ----------------------------------------------------------------------
 
 
+class QueueFilter(ListForm):
+    source = FilterSelect("Source", noun="referral source", any_label="Any source")
+    team = FilterSelect("Referring team", noun="referring team", any_label="Any team")
+    ward = FilterSelect("Area", noun="area (ward)", any_label="Any area")
+
+    def __init__(self, *, teams: bool = True, wards: bool = False) -> None:
+        super().__init__()
+        self.source.set_options(service.referral_sources())
+        if teams:
+            self.team.set_options((str(team_id), name) for team_id, name in service.referring_teams())
+        else:
+            del self.team
+        if wards:
+            self.ward.set_options(service.wards())
+        else:
+            del self.ward
+
+    def filters(self) -> service.ListFilters:
+        team, ward = getattr(self, "team", None), getattr(self, "ward", None)
+        return service.ListFilters(
+            source_code=self.source.chosen,
+            team_id=team.chosen_id if team else None,
+            ward_code=ward.chosen if ward else None,
+        )
+
+    @property
+    def filtered(self) -> bool:
+        return any(field.data for field in self)
+
+
 @bp.route("/triage")
 @requires(Permission.TRIAGE)
 def triage_queue() -> str:
-    """New referrals waiting for a decision, oldest first; then those waiting for the
-    referrer's answer to a question, which the lead may close once it is overdue."""
-    rows = queue_rows(service.triage_queue(current_user), with_duplicates=True)
+    """New referrals waiting for a decision, urgent ones first, then oldest first, a page at
+    a time and by source or team; then those waiting for the referrer's answer to a question,
+    which the lead may close once it is overdue."""
+    form = QueueFilter()
+    asked, asked_answers = page_requested(), page_requested("answers_page")
+    page = None
+    if form.check():
+        page = service.triage_queue(current_user, form.filters(), page=asked.number, size=asked.size)
+    awaiting = service.awaiting_answers(current_user, page=asked_answers.number, size=asked_answers.size)
     return render_template(
         "casework/queues/triage.html",
-        rows=rows,
-        awaiting=service.awaiting_answers(current_user),
+        form=form,
+        page=page,
+        rows=queue_rows(page.items, with_duplicates=True) if page else [],
+        page_message=page_problem(page, asked, "referrals waiting for triage") if page else None,
+        awaiting=awaiting,
+        awaiting_message=page_problem(awaiting, asked_answers, "referrals waiting for an answer"),
         answer_days=current_app.config["MORE_INFO_ANSWER_DAYS"],
     )
 
@@ -351,17 +392,26 @@ def can_self_allocate(user: User) -> bool:
 @bp.route("/unallocated")
 @requires(Permission.VIEW_QUEUE)
 def unallocated() -> str:
-    """Accepted referrals waiting for a navigator, longest waiting first. Navigators see
-    only what they need to pick one (domain.md 1.3 rule 2); team leads also see names."""
+    """Accepted referrals waiting for a navigator, longest waiting first, a page at a time and
+    by source, area or (for team leads) team. Navigators see only what they need to pick one
+    (domain.md 1.3 rule 2); team leads also see names."""
     user = current_user
-    rows = queue_rows(service.unallocated_queue(user))
+    show_names = user.can(Permission.VIEW_ALL_REFERRALS)
+    form = QueueFilter(teams=show_names, wards=True)
+    asked = page_requested()
+    page = None
+    if form.check():
+        page = service.unallocated_queue(user, form.filters(), page=asked.number, size=asked.size)
     own_load = None
     if not user.can(Permission.ALLOCATE) and user.can(Permission.VIEW_CASELOAD):
         own_load = (service.open_case_count(user.id), service.caseload_cap(user))
     return render_template(
         "casework/queues/unallocated.html",
-        rows=rows,
-        show_names=user.can(Permission.VIEW_ALL_REFERRALS),
+        form=form,
+        page=page,
+        rows=queue_rows(page.items) if page else [],
+        page_message=page_problem(page, asked, "referrals waiting for a navigator") if page else None,
+        show_names=show_names,
         can_allocate=user.can(Permission.ALLOCATE),
         can_take=not user.can(Permission.ALLOCATE) and can_self_allocate(user),
         own_load=own_load,
@@ -406,8 +456,26 @@ class NavigatorChoice:
         return self.open_cases >= self.cap
 
 
-def navigator_choices() -> list[NavigatorChoice]:
-    return [NavigatorChoice(user, count, service.caseload_cap(user)) for user, count in service.caseloads()]
+class NavigatorFilter(ListForm):
+    team = FilterSelect("Team", noun="navigation team", any_label="All teams")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.teams = service.navigator_teams()
+        self.team.set_options((str(team.id), team.name) for team in self.teams)
+
+    @property
+    def shown(self) -> bool:
+        """Worth showing: there are several teams, or something to say about the one typed."""
+        return len(self.teams) > 1 or bool(self.team.errors)
+
+
+def navigator_loads(form: NavigatorFilter, asked: PageRequest) -> Page[service.NavigatorLoad] | None:
+    """One page of navigators with their open cases (the viewer's own team first), or None
+    when the filter needs correcting."""
+    if not form.check():
+        return None
+    return service.caseloads(viewer=current_user, team_id=form.team.chosen_id, page=asked.number, size=asked.size)
 
 
 @bp.route("/referrals/<uuid:referral_id>/allocate", methods=["GET", "POST"])
@@ -468,7 +536,12 @@ def allocate(referral_id: uuid.UUID) -> str | Response | tuple[str, int]:
                 )
                 return redirect(url_for("casework.unallocated"))
 
-    navigators = navigator_choices() if lead else []
+    team_filter, asked = NavigatorFilter(), page_requested()
+    loads = navigator_loads(team_filter, asked) if lead else None
+    navigators = [
+        NavigatorChoice(load.user, load.total, service.caseload_cap(load.user))
+        for load in (loads.items if loads else [])
+    ]
     form.navigator_id.choices = choices((str(n.user.id), n.user.name) for n in navigators)
     return render_template(
         "casework/allocate.html",
@@ -477,6 +550,9 @@ def allocate(referral_id: uuid.UUID) -> str | Response | tuple[str, int]:
         expected_version=version,
         lead=lead,
         navigators=navigators,
+        team_filter=team_filter,
+        navigator_page=loads,
+        page_message=page_problem(loads, asked, "navigators") if loads else None,
         row_data=queue_rows([referral])[0],
         allocatable=referral.state in (S.ACCEPTED, S.ALLOCATED),
     )
@@ -545,46 +621,33 @@ def my_caseload() -> str:
     )
 
 
-@dataclass
-class NavigatorLoad:
-    user: User
-    cap: int
-    by_state: dict[ReferralState, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_state.values())
-
-
 @bp.route("/caseloads")
 @requires(Permission.ALLOCATE)
 def all_caseloads() -> str:
-    """Each navigator's open cases by stage, for team leads allocating work."""
-    counts: dict[uuid.UUID | None, dict[ReferralState, int]] = defaultdict(dict)
-    rows = db.session.execute(
-        select(Referral.navigator_id, Referral.state, func.count(Referral.id))
-        .where(Referral.state.in_(OPEN_CASE_STATES), Referral.navigator_id.is_not(None))
-        .group_by(Referral.navigator_id, Referral.state)
-    ).all()
-    for navigator_id, state, count in rows:
-        counts[navigator_id][state] = int(count)
-    loads = [
-        NavigatorLoad(
-            user, service.caseload_cap(user), {state: counts[user.id].get(state, 0) for state in CASELOAD_GROUPS}
-        )
-        for user, _ in service.caseloads()
-    ]
-    return render_template("casework/queues/all_caseloads.html", loads=loads, states=CASELOAD_GROUPS)
+    """Each navigator's open cases by stage, for team leads allocating work: their own
+    team's navigators first, a page at a time, by team where there are several."""
+    form, asked = NavigatorFilter(), page_requested()
+    loads = navigator_loads(form, asked)
+    return render_template(
+        "casework/queues/all_caseloads.html",
+        form=form,
+        page=loads,
+        caps={load.user.id: service.caseload_cap(load.user) for load in (loads.items if loads else [])},
+        page_message=page_problem(loads, asked, "navigators") if loads else None,
+        states=CASELOAD_GROUPS,
+    )
 
 
 @bp.route("/follow-ups")
 @requires(Permission.WORK_CASES)
 def follow_ups() -> str:
-    """Closed cases whose follow-up screen is due and not yet recorded."""
-    referrals = service.due_for_follow_up(current_user)
+    """Closed cases whose follow-up screen is due and not yet recorded, a page at a time."""
+    asked = page_requested()
+    page = service.due_for_follow_up(current_user, page=asked.number, size=asked.size)
     return render_template(
         "casework/queues/follow_ups.html",
-        referrals=referrals,
+        page=page,
+        page_message=page_problem(page, asked, "follow-ups"),
         closure_reasons=CLOSURE_REASONS,
         today=clock.today(),
     )

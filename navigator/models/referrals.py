@@ -72,6 +72,18 @@ REFERRER_LABELS = {
 }
 
 
+def _referrer_statuses() -> dict[str, tuple[str, frozenset[ReferralState]]]:
+    groups: dict[str, list[ReferralState]] = {}
+    for state in ReferralState:
+        groups.setdefault(REFERRER_LABELS[state], []).append(state)
+    return {states[0].value: (label, frozenset(states)) for label, states in groups.items()}
+
+
+# What a referrer can narrow their team's referrals to: each status they are shown, keyed by
+# the first state it covers ("accepted" is Accepted – waiting for a navigator: accepted or allocated).
+REFERRER_STATUSES = _referrer_statuses()
+
+
 class Agreement(enum.Enum):
     """Person agrees to referral (domain.md 2.1, 6.1): not "GDPR consent"."""
 
@@ -133,7 +145,8 @@ class Person(Base):
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     given_name: Mapped[str] = mapped_column(sa.String(100))
     family_name: Mapped[str] = mapped_column(sa.String(100))
-    date_of_birth: Mapped[date | None] = mapped_column(sa.Date)
+    # Indexed: possible duplicates are found by name and date of birth (services/referrals/duplicates.py).
+    date_of_birth: Mapped[date | None] = mapped_column(sa.Date, index=True)
     nhs_number: Mapped[str | None] = mapped_column(sa.String(10), index=True)
     phone: Mapped[str] = mapped_column(sa.String(40), default="")
     email: Mapped[str] = mapped_column(sa.String(254), default="")
@@ -161,17 +174,28 @@ class Person(Base):
 
 class Referral(Base):
     __tablename__ = "referrals"
+    # One index for each list's filter and order, so that no list reads the whole table at
+    # 1,000,000 referrals: triage, unallocated and awaiting-answer queues (state, oldest first);
+    # a team's referrals (newest first, by status); a navigator's open cases and follow-ups;
+    # everyone's follow-ups (by due date).
+    __table_args__ = (
+        sa.Index("ix_referrals_state_submitted_at", "state", "submitted_at"),
+        sa.Index("ix_referrals_team_id_submitted_at", "team_id", "submitted_at"),
+        sa.Index("ix_referrals_team_id_state_submitted_at", "team_id", "state", "submitted_at"),
+        sa.Index("ix_referrals_navigator_id_state_follow_up_due", "navigator_id", "state", "follow_up_due"),
+        sa.Index("ix_referrals_state_follow_up_due", "state", "follow_up_due"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     reference: Mapped[str] = mapped_column(sa.String(20), unique=True)
     person_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("people.id"), index=True)
-    state: Mapped[ReferralState] = mapped_column(value_enum(ReferralState, 30), index=True)
+    state: Mapped[ReferralState] = mapped_column(value_enum(ReferralState, 30))
     # Optimistic lock: every state change bumps it, so two people acting at once cannot both win.
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
     idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
     source_code: Mapped[str] = mapped_column(sa.ForeignKey("referral_sources.code"))
-    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("teams.id"), index=True)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("teams.id"))
     referred_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     entered_by_proxy: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     referrer_name: Mapped[str] = mapped_column(sa.String(120), default="")
@@ -204,7 +228,7 @@ class Referral(Base):
 
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    navigator_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    navigator_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     allocated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Outcomes of decisions, kept on the referral for the referrer's view and reports.
@@ -214,7 +238,7 @@ class Referral(Base):
     more_info_question: Mapped[str] = mapped_column(sa.Text, default="")
     closure_reason: Mapped[str] = mapped_column(sa.String(40), default="")
     closure_summary: Mapped[str] = mapped_column(sa.Text, default="")
-    follow_up_due: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    follow_up_due: Mapped[date | None] = mapped_column(sa.Date)
     follow_up_not_obtained_reason: Mapped[str] = mapped_column(sa.String(60), default="")
     next_review_due: Mapped[date | None] = mapped_column(sa.Date)
     previous_referral_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("referrals.id"))
@@ -260,9 +284,11 @@ class ReferralEvent(Base):
     """The referral's timeline: every state change, and what the referrer is shown."""
 
     __tablename__ = "referral_events"
+    # When a referral last moved into a state (triage orders questions by when they were asked).
+    __table_args__ = (sa.Index("ix_referral_events_referral_id_to_state_at", "referral_id", "to_state", "at"),)
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
-    referral_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("referrals.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     from_state: Mapped[ReferralState | None] = mapped_column(value_enum(ReferralState, 30))

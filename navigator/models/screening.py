@@ -33,9 +33,11 @@ class Screening(Base):
     """One administration of one instrument: raw answers plus the computed score."""
 
     __tablename__ = "screenings"
+    # Which screens a referral has on an occasion (the follow-ups list asks for every row).
+    __table_args__ = (sa.Index("ix_screenings_referral_id_occasion", "referral_id", "occasion"),)
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
-    referral_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("referrals.id", ondelete="CASCADE"))
     instrument_code: Mapped[str] = mapped_column(sa.String(40))
     instrument_version: Mapped[str] = mapped_column(sa.String(20))
     scoring_version: Mapped[str] = mapped_column(sa.String(40))

@@ -15,7 +15,10 @@ from navigator import clock
 from navigator.auth.decorators import public, requires
 from navigator.auth.permissions import Permission
 from navigator.extensions import db, limiter
+from navigator.forms import DateInputField
+from navigator.lists import FilterSelect, ListForm, page_problem, page_requested
 from navigator.models import Referral, ReferralEvent, ReferralSource, ReferralState, TaxonomyTerm, Team, Vocabulary
+from navigator.models.referrals import REFERRER_STATUSES
 from navigator.referrals import bp
 from navigator.referrals.forms import (
     SCREENING_SETS,
@@ -161,11 +164,43 @@ def self_referral_sent() -> str | Response:
 # -- following referrals ------------------------------------------------------------
 
 
+class TeamReferralsFilter(ListForm):
+    status = FilterSelect("Status", noun="status", any_label="Any status")
+    team = FilterSelect("Team", noun="team of yours called", any_label="All your teams")
+    submitted_from = DateInputField("Sent from")
+    submitted_to = DateInputField("Sent to")
+
+    def filters(self) -> service.ListFilters:
+        status = self.status.chosen
+        return service.ListFilters(
+            states=REFERRER_STATUSES[status][1] if status else frozenset(),
+            team_id=self.team.chosen_id,
+            submitted_from=self.submitted_from.data,
+            submitted_to=self.submitted_to.data,
+        )
+
+
 @bp.route("/referrals")
 @requires(Permission.VIEW_TEAM_REFERRALS)
 def team_referrals() -> str:
-    """The referrer's teams' referrals and the status each shows to the referrer."""
-    return render_template("referrals/team_referrals.html", referrals=service.team_referrals(current_user))
+    """The referrer's teams' referrals, newest first, a page at a time, by status, team and
+    date sent, with the status each shows to the referrer."""
+    form = TeamReferralsFilter()
+    teams = sorted(current_user.teams, key=lambda team: team.name)
+    form.status.set_options((code, label) for code, (label, _) in REFERRER_STATUSES.items())
+    form.team.set_options((str(team.id), team.name) for team in teams)
+    asked = page_requested()
+    page = None
+    if form.check():
+        page = service.team_referrals(current_user, form.filters(), page=asked.number, size=asked.size)
+    return render_template(
+        "referrals/team_referrals.html",
+        form=form,
+        page=page,
+        page_message=page_problem(page, asked, "referrals") if page else None,
+        several_teams=len(teams) > 1,
+        filtered=any(request.args.get(name) for name in request.args if name != "page"),
+    )
 
 
 @dataclass(frozen=True)

@@ -389,3 +389,19 @@ def test_empty_queues_say_so(staff, login_as):
     assert "No referrals are waiting for triage" in text_of(client.get("/casework/triage"))
     assert "No referrals are waiting for a navigator" in text_of(client.get("/casework/unallocated"))
     assert "No follow-ups are due" in text_of(client.get("/casework/follow-ups"))
+
+
+def test_working_days_read_the_bank_holidays_once_a_page(staff, login_as, frozen_now):
+    def make_on(day: int) -> None:
+        frozen_now(london(2026, 11, day, 9, 0))
+        make_referral(referrer=staff["referrer"], given_name=f"Born{day}")
+
+    make_on(2)
+    make_on(3)
+    frozen_now(london(2026, 12, 1, 10, 0))
+    lead = login_as(staff["lead"])
+    few = count_queries(lead, "/casework/triage")
+    for day in (4, 5, 6, 9, 10, 11):
+        make_on(day)
+    frozen_now(london(2026, 12, 1, 10, 0))
+    assert count_queries(lead, "/casework/triage") == few

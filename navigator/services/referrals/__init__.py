@@ -17,9 +17,11 @@ from navigator.services.referrals.access import (
     visible_referrals,
 )
 from navigator.services.referrals.allocation import (
+    NavigatorLoad,
     allocate_referral,
     caseload_cap,
     caseloads,
+    navigator_teams,
     open_case_count,
 )
 from navigator.services.referrals.closure import (
@@ -55,11 +57,16 @@ from navigator.services.referrals.plan import (
     update_goal,
 )
 from navigator.services.referrals.queues import (
+    ListFilters,
+    awaiting_answers,
     caseload,
     due_for_follow_up,
+    referral_sources,
+    referring_teams,
     team_referrals,
     triage_queue,
     unallocated_queue,
+    wards,
 )
 from navigator.services.referrals.screenings import (
     baseline_instruments,
@@ -79,7 +86,6 @@ from navigator.services.referrals.triage import (
     accept_referral,
     answer_more_information,
     awaiting_answer,
-    awaiting_answers,
     question_asked_at,
     redirect_referral,
     reject_referral,
@@ -95,6 +101,8 @@ __all__ = [
     "AwaitingAnswer",
     "ConcurrentChange",
     "InvalidTransition",
+    "ListFilters",
+    "NavigatorLoad",
     "NotFound",
     "PersonDetails",
     "PersonKey",
@@ -121,6 +129,7 @@ __all__ = [
     "has_complete_baseline",
     "is_referrer_view",
     "log_contact_attempt",
+    "navigator_teams",
     "open_case_count",
     "possible_duplicates",
     "question_asked_at",
@@ -128,6 +137,8 @@ __all__ = [
     "record_review",
     "record_screening",
     "redirect_referral",
+    "referral_sources",
+    "referring_teams",
     "reject_referral",
     "request_more_information",
     "screenings_for",
@@ -140,5 +151,6 @@ __all__ = [
     "update_connection",
     "update_goal",
     "visible_referrals",
+    "wards",
     "with_possible_duplicates",
 ]

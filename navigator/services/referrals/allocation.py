@@ -3,39 +3,85 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
 
 from navigator import clock
 from navigator.auth.permissions import Permission
 from navigator.extensions import db
-from navigator.models import AuditAction, Referral, User
+from navigator.models import AuditAction, Referral, ReferralState, RolePermission, Team, User
+from navigator.models.people import team_members, user_roles
 from navigator.models.referrals import OPEN_CASE_STATES
 from navigator.services import audit
 from navigator.services.mail import queue_mail
+from navigator.services.paging import Page, paginate
 from navigator.services.referrals.access import get_referral
 from navigator.services.referrals.errors import InvalidTransition, ReferralError
 from navigator.services.referrals.lifecycle import S, commit, expect_version, move
 
 
-def caseloads() -> list[tuple[User, int]]:
-    """Active navigators with the number of open cases each holds."""
-    open_cases = (
-        select(Referral.navigator_id, func.count(Referral.id).label("n"))
-        .where(Referral.state.in_(OPEN_CASE_STATES))
-        .group_by(Referral.navigator_id)
-        .subquery()
+@dataclass(frozen=True)
+class NavigatorLoad:
+    """An active navigator and their open cases, by state."""
+
+    user: User
+    open_cases: dict[ReferralState, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.open_cases.values())
+
+
+def navigator_teams() -> list[Team]:
+    """Teams with active navigators in them: what the caseload lists can be narrowed to."""
+    has_navigators = (
+        select(team_members.c.team_id)
+        .join(User, User.id == team_members.c.user_id)
+        .where(User.active.is_(True), _is_navigator(User.id))
     )
-    rows = db.session.execute(
-        select(User, func.coalesce(open_cases.c.n, 0))
-        .outerjoin(open_cases, open_cases.c.navigator_id == User.id)
-        .where(User.active.is_(True))
-        .order_by(User.name)
-    ).all()
-    return [
-        (user, int(count)) for user, count in rows if user.can(Permission.WORK_CASES) and user.has_role("navigator")
-    ]
+    return list(
+        db.session.scalars(select(Team).where(Team.active.is_(True), Team.id.in_(has_navigators)).order_by(Team.name))
+    )
+
+
+def _is_navigator(user_id: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+    """The navigator role, and a role that lets the account work cases."""
+    return and_(
+        exists().where(user_roles.c.user_id == user_id, user_roles.c.role_code == "navigator"),
+        exists().where(
+            user_roles.c.user_id == user_id,
+            RolePermission.role_code == user_roles.c.role_code,
+            RolePermission.permission == Permission.WORK_CASES,
+        ),
+    )
+
+
+def caseloads(*, viewer: User, team_id: uuid.UUID | None = None, page: int = 1, size: int = 25) -> Page[NavigatorLoad]:
+    """Active navigators (of one team, if given) with their open cases by state: the
+    viewer's own teams' navigators first, then by name."""
+    query = select(User).where(User.active.is_(True), _is_navigator(User.id))
+    if team_id is not None:
+        query = query.where(exists().where(team_members.c.user_id == User.id, team_members.c.team_id == team_id))
+    order: list[ColumnElement[object]] = []
+    if viewer.team_ids:
+        in_own_team = exists().where(
+            team_members.c.user_id == User.id, team_members.c.team_id.in_(sorted(viewer.team_ids))
+        )
+        order.append(case((in_own_team, 0), else_=1))
+    found = paginate(query.order_by(*order, User.name, User.id), page, size)
+    counts: dict[uuid.UUID, dict[ReferralState, int]] = {user.id: {} for user in found.items}
+    if counts:
+        rows = db.session.execute(
+            select(Referral.navigator_id, Referral.state, func.count())
+            .where(Referral.navigator_id.in_(list(counts)), Referral.state.in_(sorted(OPEN_CASE_STATES, key=str)))
+            .group_by(Referral.navigator_id, Referral.state)
+        )
+        for navigator_id, state, count in rows:
+            counts[navigator_id][state] = int(count)
+    loads = [NavigatorLoad(user, counts[user.id]) for user in found.items]
+    return Page(loads, found.number, found.size, found.total, found.asked)
 
 
 def open_case_count(navigator_id: uuid.UUID) -> int:

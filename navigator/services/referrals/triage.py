@@ -7,11 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from navigator import clock
-from navigator.auth.permissions import Permission
 from navigator.extensions import db
 from navigator.models import CaseNote, Referral, User
 from navigator.services.referrals.access import get_referral
@@ -105,18 +102,6 @@ def awaiting_answer(referral: Referral) -> AwaitingAnswer:
     asked_at = question_asked_at(referral)
     waiting = working_days_between(asked_at, clock.now())
     return AwaitingAnswer(referral, asked_at, waiting, waiting >= current_app.config["MORE_INFO_ANSWER_DAYS"])
-
-
-def awaiting_answers(user: User) -> list[AwaitingAnswer]:
-    """Referrals waiting for the referrer's answer, asked longest ago first (for triage)."""
-    if not user.can(Permission.TRIAGE):
-        return []
-    query = (
-        select(Referral)
-        .where(Referral.state == S.MORE_INFO_REQUESTED)
-        .options(selectinload(Referral.events), selectinload(Referral.person))
-    )
-    return sorted((awaiting_answer(r) for r in db.session.scalars(query)), key=lambda a: a.asked_at)
 
 
 def _check_answer_overdue(referral: Referral) -> None:
