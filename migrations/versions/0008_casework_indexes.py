@@ -3,7 +3,7 @@ people by date of birth (possible duplicates), screenings by referral and occasi
 events by state (when a question was asked); then the planner's statistics are refreshed (ANALYZE)
 
 Revision ID: 0008_casework_indexes
-Revises: 0006_subject_access_export
+Revises: 0007_counters
 Create Date: 2026-11-30 10:00:00
 
 """
@@ -11,7 +11,7 @@ Create Date: 2026-11-30 10:00:00
 from alembic import op
 
 revision = "0008_casework_indexes"
-down_revision = "0006_subject_access_export"
+down_revision = "0007_counters"
 branch_labels = None
 depends_on = None
 
