@@ -16,6 +16,7 @@ from navigator.casework.forms import (
     ConnectionForm,
     SuggestConnectionForm,
     connection_status_choices,
+    page_revision,
 )
 from navigator.casework.suggesting import find_activities_url
 from navigator.extensions import db
@@ -70,6 +71,7 @@ def update_connection(connection_id: uuid.UUID) -> str | Response:
     form.status.choices = connection_status_choices(referrals.CONNECTION_MOVES[connection.status])
     if not form.is_submitted():
         form.details_shared_agreed.data = connection.details_shared_agreed
+        form.revision.data = str(connection.revision)
     if form.validate_on_submit():
         try:
             status = ConnectionStatus(form.status.data)
@@ -86,9 +88,13 @@ def update_connection(connection_id: uuid.UUID) -> str | Response:
                     other_support=(form.other_support.data or "").strip(),
                     stopped_reason=form.stopped_reason.data or "",
                     note=(form.note.data or "").strip(),
+                    revision=page_revision(form.revision),
                 )
             except referrals.ReferralError as error:
                 message = _refused(error)
+                # Shown the connection as it is now, with the answers kept: saving again is deliberate.
+                form.revision.data = str(connection.revision)
+                form.status.choices = connection_status_choices(referrals.CONNECTION_MOVES[connection.status])
                 # Show the message next to the answer it is about.
                 target = form.stopped_reason if status is ConnectionStatus.STOPPED and "stopped" in message else None
                 if status is ConnectionStatus.CONTACTED and "agreed" in message:

@@ -83,6 +83,7 @@ def _render_case(referral: Referral, errors: list[str] | None = None) -> tuple[s
     for goal in referral.goals:
         status_form = goal_status_form(goal, formdata=None)
         status_form.status.data = goal.status.value
+        status_form.revision.data = str(goal.revision)
         status_forms[goal.id] = status_form
     ward = db.session.get(Ward, person.ward_code) if person.ward_code else None
     page = _render(

@@ -11,7 +11,7 @@ from navigator.auth.decorators import requires
 from navigator.auth.permissions import Permission
 from navigator.casework import bp
 from navigator.casework.case.helpers import _not_found, _refused, _render, _to_case, _user, _workable
-from navigator.casework.forms import GOAL_STATUS_LABELS, GoalForm, GoalStatusForm
+from navigator.casework.forms import GOAL_STATUS_LABELS, GoalForm, GoalStatusForm, page_revision
 from navigator.extensions import db
 from navigator.models import Goal, GoalStatus, Referral
 from navigator.services import referrals
@@ -59,12 +59,15 @@ def goal_status(goal_id: uuid.UUID) -> str | Response:
     form = goal_status_form(goal)
     if not form.is_submitted():
         form.status.data = goal.status.value
+        form.revision.data = str(goal.revision)
     if form.validate_on_submit():
         status = GoalStatus(form.status.data)
         try:
-            referrals.update_goal(goal.id, by=_user(), status=status)
+            referrals.update_goal(goal.id, by=_user(), status=status, revision=page_revision(form.revision))
         except referrals.ReferralError as error:
             form.status.errors = [_refused(error)]
+            # Shown the goal as it is now, with the choice kept: saving again is deliberate.
+            form.revision.data = str(goal.revision)
         else:
             return _to_case(referral.id, f"Goal marked as {GOAL_STATUS_LABELS[status].lower()}")
     return _render("goal_status.html", form=form, goal=goal, referral=referral)
