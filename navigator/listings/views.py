@@ -462,7 +462,7 @@ def submit(listing_id: uuid.UUID) -> Response | tuple[str, int]:
 
 @bp.route("/<uuid:listing_id>/archive", methods=["GET", "POST"])
 @requires(Permission.EDIT_LISTINGS)
-def archive(listing_id: uuid.UUID) -> Response | str:
+def archive(listing_id: uuid.UUID) -> Response | str | tuple[str, int]:
     """Take a listing out of the directory (it has ended), after asking."""
     listing = _listing(listing_id)
     if listing.status is ListingStatus.ARCHIVED:
