@@ -20,6 +20,7 @@ from navigator.extensions import db
 from navigator.models import AuditAction, Organisation, Role, Team, User
 from navigator.services import audit
 from navigator.services.mail import queue_mail
+from navigator.services.transactions import commit_or
 from navigator.urls import external_url
 
 MIN_PASSWORD_LENGTH = 12
@@ -247,7 +248,8 @@ def invite_user(
         f"Hello {user.name},\n\n{by.name} has set up a Community Navigator account for you{purpose}.\n\n"
         f"Choose your password here (the link works for 7 days):\n{link}\n",
     )
-    db.session.commit()
+    # Two invitations for one address at the same moment: the unique email refuses the second.
+    commit_or(lambda: AccountError("There is already an account with this email address"))
     return user
 
 
