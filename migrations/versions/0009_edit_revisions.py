@@ -1,7 +1,7 @@
 """revisions that edit forms carry, so a save from a stale page cannot overwrite another's
 
 Revision ID: 0009_edit_revisions
-Revises: 0007_counters
+Revises: 0008_casework_indexes
 Create Date: 2026-12-03 16:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_edit_revisions"
-down_revision = "0007_counters"
+down_revision = "0008_casework_indexes"
 branch_labels = None
 depends_on = None
 
