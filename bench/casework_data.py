@@ -24,9 +24,11 @@ Everything is fictional; postcodes and wards are real, from the postcode table.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import time
@@ -257,9 +259,12 @@ class SQLiteWriter(Writer):
     def __init__(self, engine: sa.Engine) -> None:
         super().__init__(engine)
         cursor = self.raw.cursor()
-        # A bulk load into a scratch copy: no journal, no fsync, a big page cache.
+        # A bulk load into a scratch copy: no journal (unless another connection is open, as
+        # in the test suite, when the database stays in WAL mode), no fsync, a big page cache.
+        with contextlib.suppress(sqlite3.OperationalError):
+            cursor.execute("PRAGMA journal_mode = OFF")
         for pragma in (
-            "journal_mode = OFF",
+            "busy_timeout = 10000",
             "synchronous = OFF",
             "cache_size = -3000000",
             "temp_store = MEMORY",
