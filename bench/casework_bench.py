@@ -428,7 +428,13 @@ def run_database(kind: str, args: argparse.Namespace) -> dict[str, object]:
 
 
 def table(kind: str, referrals: int, demo: dict[str, Timing], loaded: dict[str, Timing]) -> list[dict[str, object]]:
-    title = f"{referrals:,}" if referrals % 1000 else f"{referrals // 1000:,}k"
+    title = (
+        f"{referrals // 1_000_000}M"
+        if referrals % 1_000_000 == 0
+        else f"{referrals // 1000:,}k"
+        if referrals % 1000 == 0
+        else f"{referrals:,}"
+    )
     print(f"\n{kind}: full-HTTP p95 in ms, demo size and {title} referrals (ratio = {title} / demo, same run)\n")
     print(f"| page | demo p95 | {title} p95 | ratio | target met |")
     print("|---|---|---|---|---|")
@@ -441,7 +447,8 @@ def table(kind: str, referrals: int, demo: dict[str, Timing], loaded: dict[str, 
         shown = f"{big.p95:,.0f}" if big.samples else "–"
         if big.failures:
             shown += f" ({big.failures} × {big.note})"
-        print(f"| {label} | {small.p95:,.0f} | {shown} | {ratio:,.1f}× | {'yes' if met else 'no'} |")
+        times = f"{ratio:,.1f}×" if not math.isnan(ratio) else "–"
+        print(f"| {label} | {small.p95:,.0f} | {shown} | {times} | {'yes' if met else 'no'} |")
         rows.append(
             {
                 "page": label,
