@@ -207,6 +207,7 @@ class Writer:
 
     null: str | None = None
     true, false = "1", "0"
+    placeholder = "?"
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
@@ -302,6 +303,7 @@ class SQLiteWriter(Writer):
 class PostgresWriter(Writer):
     null = "\\N"
     true, false = "t", "f"
+    placeholder = "%s"
 
     def __init__(self, engine: sa.Engine) -> None:
         super().__init__(engine)
@@ -1405,6 +1407,16 @@ def load(url: str, total: int, *, seed: int = 1, per_team: int = 1500, quiet: bo
             done = min(start + BATCH, total)
             elapsed = time.perf_counter() - started
             say(f"  {done:>9,} referrals  {sum(loader.counts.values()):>11,} rows  {elapsed:6.0f} s", flush=True)
+        # New referrals carry on from the loaded ones (services/numbering.py claims from these rows).
+        cursor = writer.raw.cursor()
+        mark = writer.placeholder
+        upsert = (
+            f"INSERT INTO counters (name, value) VALUES ({mark}, {mark}) "
+            f"ON CONFLICT (name) DO UPDATE SET value = {mark}"
+        )
+        for year, last in numbers.items():
+            cursor.execute(upsert, (f"referral:{year}", last, last))
+        writer.commit()
         say("  rebuilding indexes ...", flush=True)
         writer.rebuild_indexes()
         say(f"  indexes rebuilt at {time.perf_counter() - started:.0f} s; ANALYZE ...", flush=True)

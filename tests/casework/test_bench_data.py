@@ -13,10 +13,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from navigator import clock
 from navigator.config import PROJECT_ROOT
 from navigator.extensions import db
 from navigator.models import AuditAction, AuditEntry, Referral, ReferralEvent, ReferralState, User
 from navigator.models.referrals import OPEN_CASE_STATES
+from navigator.services.numbering import claim_next, referral_series
 
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))
 
@@ -40,6 +42,11 @@ def test_loader_adds_referrals_in_the_demo_shape(app: Flask, monkeypatch: pytest
     references = [referral.reference for referral in referrals]
     assert len(set(references)) == len(references)
     assert all(re.fullmatch(r"CN-\d{4}-\d{6}", reference) for reference in references)
+    # A referral made after the load carries on from the loaded references.
+    year = clock.today().year
+    last = max(int(reference[8:]) for reference in references if reference.startswith(f"CN-{year}-"))
+    assert claim_next(referral_series(year)) == last + 1
+    db.session.rollback()
     loads = Counter(referral.navigator_id for referral in referrals if referral.state in OPEN_CASE_STATES)
     navigators = db.session.scalars(select(User).where(User.roles.any(code="navigator"))).all()
     assert {navigator.id for navigator in navigators} == set(loads)
