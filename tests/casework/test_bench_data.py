@@ -33,6 +33,8 @@ def test_loader_adds_referrals_in_the_demo_shape(app: Flask, monkeypatch: pytest
     assert result.exit_code == 0, result.output
     db.session.commit()
     demo = set(db.session.scalars(select(Referral.id)))
+    # End this session's transaction: on PostgreSQL the loader's DROP INDEX waits for every reader.
+    db.session.commit()
 
     casework_data.load(app.config["SQLALCHEMY_DATABASE_URI"], 200, quiet=True)
     db.session.expire_all()
