@@ -192,11 +192,13 @@ class Referral(Base):
         sa.Index("ix_referrals_team_id_submitted_at_id", "team_id", "submitted_at", "id"),
         sa.Index("ix_referrals_team_id_state_submitted_at_id", "team_id", "state", "submitted_at", "id"),
         sa.Index("ix_referrals_navigator_id_state_follow_up_due", "navigator_id", "state", "follow_up_due"),
-        # Follow-ups still to do, and only those: the list and its count read nothing but these.
+        # Follow-ups still to do, and only those: the list and its count read nothing but these
+        # (the flag is a column too, or SQLite does not count the index as covering the query).
         sa.Index(
             "ix_referrals_follow_up_pending",
             "follow_up_due",
             "id",
+            "follow_up_pending",
             sqlite_where=sa.text("follow_up_pending = 1"),
             postgresql_where=sa.text("follow_up_pending"),
         ),
@@ -205,6 +207,7 @@ class Referral(Base):
             "navigator_id",
             "follow_up_due",
             "id",
+            "follow_up_pending",
             sqlite_where=sa.text("follow_up_pending = 1"),
             postgresql_where=sa.text("follow_up_pending"),
         ),
