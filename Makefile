@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 ASSETS := node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css
 POSTCODE_FILES := seed/data/wards_hackney_city.csv seed/data/postcode_districts_uk.csv seed/data/postcodes_hackney_city.csv
 
-.PHONY: run test lint install assets setup-data bench clean
+.PHONY: run test lint install assets setup-data bench bench-casework clean
 
 run: install assets setup-data
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -49,6 +49,13 @@ setup-data: install
 
 bench: install
 	$(BIN)/python bench/search_bench.py
+
+# Casework pages at 1,000,000 referrals on SQLite and PostgreSQL (issue 18): loads the data,
+# then prints p95 at demo size and at scale. Try BENCH_ARGS="--database sqlite --referrals 100000",
+# or "--reuse" to re-measure the databases already loaded.
+BENCH_ARGS ?= --database both
+bench-casework: install
+	$(BIN)/python bench/casework_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules

@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("casework", __name__, url_prefix="/casework")
 
-from navigator.casework import case, queues, subject_access  # noqa: E402,F401  (register the views)
+# suggesting registers the template global the directory pages ask for the case being suggested for.
+from navigator.casework import case, queues, subject_access, suggesting  # noqa: E402,F401  (register the views)

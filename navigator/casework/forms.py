@@ -174,7 +174,15 @@ class GoalForm(FlaskForm):
     target_date = DateInputField("Target date (optional)")
 
 
+def page_revision(field: Field) -> int | None:
+    """The record's revision a page was loaded at (None from a page that did not say)."""
+    raw = field.data or ""
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
 class GoalStatusForm(FlaskForm):
+    # The goal's revision the page was loaded at: a stale page cannot overwrite a change.
+    revision = HiddenField()
     status = RadioField(
         "Status",
         choices=choices((s.value, GOAL_STATUS_LABELS[s]) for s in GoalStatus),
@@ -188,6 +196,8 @@ class SuggestConnectionForm(FlaskForm):
 
 
 class ConnectionForm(FlaskForm):
+    # The connection's revision the page was loaded at: a stale page cannot overwrite a change.
+    revision = HiddenField()
     # The service decides which moves are allowed from the current status and says why
     # a move is not, so the radios are not checked against the choices shown.
     status = RadioField("New status", validate_choice=False, validators=[DataRequired("Choose the new status")])

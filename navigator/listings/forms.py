@@ -298,6 +298,10 @@ class ListingForm(FlaskForm):
 
     # A new listing's id, issued with the form: sending the form twice makes one listing.
     listing_key = HiddenField()
+    # A change: the listing's revision the form was loaded at, and what it said then (sealed),
+    # so a save from a stale tab is refused and shown what changed since.
+    revision = HiddenField()
+    loaded = HiddenField()
     organisation = SelectField(
         "Organisation", validators=[Optional()], invalid_choice_message="Choose an organisation from the list"
     )

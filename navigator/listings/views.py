@@ -12,8 +12,9 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -94,8 +95,15 @@ def _term_groups() -> dict[Vocabulary, list[TermGroup]]:
     return groups
 
 
-def _render_form(form: ListingForm, listing: Listing | None, *, unchanged: bool = False) -> tuple[str, int]:
-    """The form; `unchanged` says that what was sent is the live listing as it is."""
+def _render_form(
+    form: ListingForm,
+    listing: Listing | None,
+    *,
+    unchanged: bool = False,
+    changed_since: list[FieldChange] | None = None,
+) -> tuple[str, int]:
+    """The form; `unchanged` says that what was sent is the live listing as it is;
+    `changed_since` lists what someone else saved after this form was loaded."""
     return (
         render_template(
             "listings/form.html",
@@ -105,9 +113,50 @@ def _render_form(form: ListingForm, listing: Listing | None, *, unchanged: bool 
             kind_name=KIND_NAMES[form.kind],
             errors=form.error_items() if request.method == "POST" else [],
             unchanged=unchanged,
+            changed_since=changed_since,
         ),
         200,
     )
+
+
+def _sealer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="navigator-listing-form")
+
+
+def _seal(snapshot: Snapshot) -> str:
+    """What the form was loaded with, carried in the page (signed, so it can be trusted)."""
+    return _sealer().dumps(snapshot)
+
+
+def _unseal(raw: str | None) -> Snapshot | None:
+    try:
+        loaded = _sealer().loads(raw or "")
+    except BadSignature:
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+def _revision(raw: str | None) -> int | None:
+    """The listing revision a page was loaded at (None from a page that did not say)."""
+    return int(raw) if raw and re.fullmatch(r"[0-9]{1,9}", raw) else None
+
+
+def _stamp(form: ListingForm, listing: Listing) -> None:
+    """Mark the form as loaded from the listing as it is now."""
+    form.revision.data = str(listing.revision)
+    form.loaded.data = _seal(moderation.working_snapshot(listing))
+
+
+def _render_stale(form: ListingForm, listing: Listing, error: moderation.StaleEdit) -> tuple[str, int]:
+    """Someone saved the listing after this form was loaded: keep what was typed, list what
+    they changed (their saved value), and stamp the form afresh so saving again goes through."""
+    db.session.rollback()
+    db.session.refresh(listing)
+    now = moderation.working_snapshot(listing)
+    changed = differences(_unseal(form.loaded.data), now, moderation.term_name)
+    _stamp(form, listing)
+    form.form_errors.append(str(error))
+    return _render_form(form, listing, changed_since=changed)
 
 
 def _as_saved(data: ListingData) -> Snapshot:
@@ -301,6 +350,12 @@ def _already_sent(listing: Listing, data: ListingData) -> bool:
     return _as_saved(data) == version.snapshot
 
 
+def _already_saved(listing: Listing, data: ListingData) -> bool:
+    """Whether these answers are exactly the draft saved now (the form sent twice)."""
+    version = moderation.open_version(listing)
+    return version is not None and version.state is VersionState.DRAFT and _as_saved(data) == version.snapshot
+
+
 def _same_as_live(listing: Listing, data: ListingData) -> bool:
     """Whether these answers are the live listing as it is, with no change open: saving them
     would make a draft that could never be sent ("the same as the live listing")."""
@@ -320,16 +375,29 @@ def edit(listing_id: uuid.UUID) -> Response | tuple[str, int]:
     values = padded(form_values(moderation.working_data(listing))) if request.method == "GET" else None
     form = ListingForm(data=values)
     form.setup(kind=listing.kind, organisations=[], terms=_term_groups(), today=clock.today())
+    if request.method == "GET":
+        _stamp(form, listing)
     if form.validate_on_submit():
         data = form.listing_data(listing.organisation_id)
         send = request.form.get("action") == "send"
         if send and _already_sent(listing, data):
             flash("These changes are waiting for a moderator.")
             return redirect(url_for("listings.show", listing_id=listing.id))
+        revision = _revision(form.revision.data)
+        if revision is not None and revision != listing.revision and _already_saved(listing, data):
+            # The same answers saved a moment ago (a double click): nothing to merge.
+            flash("Your changes are saved as a draft. Send them for approval when they are ready.")
+            return redirect(url_for("listings.show", listing_id=listing.id))
+        try:
+            moderation.check_revision(listing, revision, moderation.SAVE_AGAIN)
+        except moderation.StaleEdit as error:
+            return _render_stale(form, listing, error)
         if _same_as_live(listing, data):
             return _render_form(form, listing, unchanged=True)
         try:
-            version = moderation.save_changes(listing.id, data, by=current_user)
+            version = moderation.save_changes(listing.id, data, by=current_user, revision=revision)
+        except moderation.StaleEdit as error:
+            return _render_stale(form, listing, error)
         except (ListingError, moderation.ModerationError) as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -384,9 +452,9 @@ def submit(listing_id: uuid.UUID) -> Response | tuple[str, int]:
     """Send the draft to the moderators."""
     listing = _listing(listing_id)
     try:
-        moderation.submit_for_review(listing.id, by=current_user)
+        moderation.submit_for_review(listing.id, by=current_user, revision=_revision(request.form.get("revision")))
     except moderation.ModerationError as error:
-        db.session.rollback()
+        db.session.refresh(listing)
         return _render_show(listing, [str(error)])
     flash(f"{listing.name} is sent for approval. A moderator will check it.")
     return redirect(url_for("listings.show", listing_id=listing.id))
@@ -394,13 +462,17 @@ def submit(listing_id: uuid.UUID) -> Response | tuple[str, int]:
 
 @bp.route("/<uuid:listing_id>/archive", methods=["GET", "POST"])
 @requires(Permission.EDIT_LISTINGS)
-def archive(listing_id: uuid.UUID) -> Response | str:
+def archive(listing_id: uuid.UUID) -> Response | str | tuple[str, int]:
     """Take a listing out of the directory (it has ended), after asking."""
     listing = _listing(listing_id)
     if listing.status is ListingStatus.ARCHIVED:
         return redirect(url_for("listings.show", listing_id=listing.id))
     if request.method == "POST":
-        moderation.archive_listing(listing.id, by=current_user)
+        try:
+            moderation.archive_listing(listing.id, by=current_user, revision=_revision(request.form.get("revision")))
+        except moderation.ModerationError as error:
+            db.session.refresh(listing)
+            return _render_show(listing, [str(error)])
         flash(f"{listing.name} is archived. It is no longer in the directory.")
         return redirect(url_for("listings.show", listing_id=listing.id))
     return render_template("listings/archive.html", listing=listing)
@@ -453,12 +525,13 @@ def restore(listing_id: uuid.UUID, number: int) -> Response | tuple[str, int]:
     """Start a new draft from an earlier version (the history is kept as it was)."""
     listing = _listing(listing_id)
     try:
-        restored = moderation.restore_version(listing.id, number, by=current_user)
+        restored = moderation.restore_version(
+            listing.id, number, by=current_user, revision=_revision(request.form.get("revision"))
+        )
     except moderation.NotFound:
-        db.session.rollback()
         abort(404)
     except moderation.ModerationError as error:
-        db.session.rollback()
+        db.session.refresh(listing)
         return _render_history(listing, [str(error)])
     flash(f"Version {number} is restored as version {restored.number}, a draft. Check it, then send it for approval.")
     return redirect(url_for("listings.show", listing_id=listing.id))

@@ -240,9 +240,14 @@ class Organisation(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     decision_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # Optimistic lock: bumped by every change, so two moderators deciding at once (or a
+    # decision on a registration sent again meanwhile) cannot both win.
+    revision: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
     listings: Mapped[list[Listing]] = relationship(back_populates="organisation")
     editors: Mapped[list[User]] = relationship(secondary=organisation_members, back_populates="organisations")
+
+    __mapper_args__ = {"version_id_col": revision}
 
     @property
     def is_approved(self) -> bool:
@@ -304,6 +309,9 @@ class Listing(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic lock: every save to the listing or its open version bumps it (the edit form
+    # carries the revision it was loaded from), so a save from a stale tab cannot overwrite.
+    revision: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
     # Events
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -323,7 +331,7 @@ class Listing(Base):
         back_populates="listing", cascade="all, delete-orphan", order_by="ScheduleException.starts_on"
     )
 
-    __mapper_args__ = {"polymorphic_on": "kind"}
+    __mapper_args__ = {"polymorphic_on": "kind", "version_id_col": revision}
 
     def terms_in(self, vocabulary: Vocabulary) -> list[TaxonomyTerm]:
         return [term for term in self.terms if term.vocabulary is vocabulary]

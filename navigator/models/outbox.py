@@ -31,3 +31,5 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set for mail a form sends (a shortlist): the same form sent twice at once queues one message.
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(80), unique=True)

@@ -377,6 +377,9 @@ class Goal(Base):
     status: Mapped[GoalStatus] = mapped_column(value_enum(GoalStatus, 30), default=GoalStatus.NOT_STARTED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic lock: the status form carries it, so a stale page cannot overwrite a change.
+    revision: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": revision}
 
     referral: Mapped[Referral] = relationship(back_populates="goals")
 
@@ -385,6 +388,18 @@ class Connection(Base):
     """A link from the person to a directory listing, with its own lifecycle (domain.md 2.5)."""
 
     __tablename__ = "connections"
+    # An activity is on a person's plan once at a time (again only after it stopped): two
+    # suggestions at the same moment cannot both be stored.
+    __table_args__ = (
+        sa.Index(
+            "uq_connections_open_listing",
+            "referral_id",
+            "listing_id",
+            unique=True,
+            sqlite_where=sa.text("status != 'stopped'"),
+            postgresql_where=sa.text("status != 'stopped'"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     referral_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
@@ -398,6 +413,9 @@ class Connection(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     first_attended_at: Mapped[date | None] = mapped_column(sa.Date)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic lock: the update form carries it, so a stale page cannot overwrite a change.
+    revision: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": revision}
 
     referral: Mapped[Referral] = relationship(back_populates="connections")
     listing: Mapped[Listing] = relationship()

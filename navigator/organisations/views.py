@@ -76,6 +76,12 @@ def _organisation(organisation_id: uuid.UUID) -> Organisation:
         abort(404)
 
 
+def _revision() -> int | None:
+    """The registration's revision the moderator's page was loaded at (None if it did not say)."""
+    raw = request.form.get("revision", "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
 def _render_detail(
     organisation: Organisation,
     approve_form: ApproveForm | None = None,
@@ -115,7 +121,9 @@ def approve(organisation_id: uuid.UUID) -> str | Response:
     form = ApproveForm()
     if form.validate_on_submit():
         try:
-            editor = service.approve_organisation(organisation.id, by=current_user, note=form.note.data or "")
+            editor = service.approve_organisation(
+                organisation.id, by=current_user, note=form.note.data or "", revision=_revision()
+            )
         except service.OrganisationError as error:
             db.session.rollback()
             return _render_detail(organisation, approve_form=form, error=str(error))
@@ -135,7 +143,9 @@ def reject(organisation_id: uuid.UUID) -> str | Response:
     form = RejectForm()
     if form.validate_on_submit():
         try:
-            service.reject_organisation(organisation.id, by=current_user, reason=form.reason.data or "")
+            service.reject_organisation(
+                organisation.id, by=current_user, reason=form.reason.data or "", revision=_revision()
+            )
         except service.OrganisationError as error:
             db.session.rollback()
             return _render_detail(organisation, reject_form=form, error=str(error))

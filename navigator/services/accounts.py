@@ -20,6 +20,7 @@ from navigator.extensions import db
 from navigator.models import AuditAction, Organisation, Role, Team, User
 from navigator.services import audit
 from navigator.services.mail import queue_mail
+from navigator.services.transactions import change_if_unchanged, commit_or
 from navigator.urls import external_url
 
 MIN_PASSWORD_LENGTH = 12
@@ -150,7 +151,12 @@ def check_two_factor(user: User, code: str) -> None:
         audit.record(AuditAction.SIGN_IN_FAILED, "user", user.id, by=None, reason="wrong security code")
         db.session.commit()
         raise AccountError("The security code is not right. Enter the newest code from your app")
-    user.totp_last_step = step
+    if not change_if_unchanged(
+        User, user.id, expected={"totp_last_step": user.totp_last_step}, values={"totp_last_step": step}
+    ):
+        # The same code was accepted for another sign-in a moment ago: a code works once.
+        db.session.rollback()
+        raise AccountError("This security code has just been used. Wait for your app to show a new code and enter it")
     db.session.commit()
 
 
@@ -247,7 +253,8 @@ def invite_user(
         f"Hello {user.name},\n\n{by.name} has set up a Community Navigator account for you{purpose}.\n\n"
         f"Choose your password here (the link works for 7 days):\n{link}\n",
     )
-    db.session.commit()
+    # Two invitations for one address at the same moment: the unique email refuses the second.
+    commit_or(lambda: AccountError("There is already an account with this email address"))
     return user
 
 
@@ -308,8 +315,17 @@ def check_token(token: str, purpose: str) -> User:
 
 def _set_password(user: User, password: str) -> User:
     check_password_rules(password)
-    user.password_hash = hash_password(password)
-    user.session_token = uuid.uuid4().hex  # signs out other sessions, spends the link
+    # A new session token signs out other sessions and spends the link, once: of two uses
+    # of the same link at the same moment only one sets the password.
+    spent = change_if_unchanged(
+        User,
+        user.id,
+        expected={"session_token": user.session_token},
+        values={"password_hash": hash_password(password), "session_token": uuid.uuid4().hex},
+    )
+    if not spent:
+        db.session.rollback()
+        raise AccountError("This link has already been used. Sign in, or ask for a new link")
     audit.record(AuditAction.UPDATE, "user", user.id, by=user, new={"password": "changed"})
     db.session.commit()
     return user

@@ -4,12 +4,36 @@ change and its audit entry are committed together or not at all."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
+from sqlalchemy import select
 
 from navigator.extensions import db
 from navigator.models import AuditAction, AuditEntry, User
+from navigator.presenters import london_datetime
+
+
+def last_change(record_type: str, record_id: object) -> tuple[str, datetime | None]:
+    """Who last changed a record (their name now, or the address the log kept) and when."""
+    entry = db.session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.record_type == record_type, AuditEntry.record_id == str(record_id))
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    if entry is None:
+        return "someone else", None
+    author = db.session.get(User, entry.user_id) if entry.user_id else None
+    return (author.name if author is not None else entry.user_email or "the system"), entry.at
+
+
+def changed_after_opened(what: str, record_type: str, record_id: object, what_next: str) -> str:
+    """The message for a page that acts on a record someone changed after it was loaded."""
+    name, at = last_change(record_type, record_id)
+    when = f" at {london_datetime(at)}" if at else ""
+    return f"{what} was changed by {name}{when} after you opened it. {what_next}"
 
 
 def _client_ip() -> str:

@@ -32,6 +32,7 @@ from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTime
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from navigator import clock
 from navigator.auth.permissions import Permission
@@ -60,6 +61,7 @@ from navigator.services.moderation import (
     open_version,
     owner_addresses,
 )
+from navigator.services.transactions import commit_or
 from navigator.urls import external_url
 
 LINK_SALT = "navigator-listing-confirm"
@@ -202,7 +204,8 @@ def _chunks(ids: Sequence[uuid.UUID], size: int) -> Iterator[Sequence[uuid.UUID]
 
 def _review_batch(ids: Sequence[uuid.UUID], now: datetime, schedule: FreshnessSchedule) -> ReviewSummary:
     # A second run at the same moment may win the race for a step: the unique key refuses
-    # our copy, so start the batch again and it sees the step as taken.
+    # our copy, so start the batch again and it sees the step as taken. So does an editor
+    # saving one of these listings meanwhile (Listing.revision).
     for attempt in range(2):
         summary = ReviewSummary()
         reindex: list[Listing] = []
@@ -220,7 +223,7 @@ def _review_batch(ids: Sequence[uuid.UUID], now: datetime, schedule: FreshnessSc
             if hidden:
                 summary.mails += _tell_moderators(hidden, schedule)
             db.session.commit()
-        except IntegrityError:
+        except (IntegrityError, StaleDataError):
             db.session.rollback()
             if attempt:
                 raise
@@ -318,7 +321,12 @@ def _archive_past_events(now: datetime) -> int:
                 new={"status": listing.status},
                 reason="The event has ended",
             )
-        db.session.commit()
+        try:
+            db.session.commit()
+        except StaleDataError:
+            # Someone saved one of these events meanwhile: the next daily run archives them.
+            db.session.rollback()
+            continue
         sync_index(listings)
         archived += len(listings)
     return archived
@@ -524,7 +532,7 @@ def confirm_listing(listing_id: uuid.UUID, *, by: User | None, via_token: bool, 
         new={"freshness": listing.freshness, "status": listing.status, "last_confirmed_at": listing.last_confirmed_at},
         reason=f"Confirmed still correct {how}".strip(),
     )
-    db.session.commit()
+    commit_or(lambda: FreshnessError("Someone changed this listing at the same moment. Check it and confirm again"))
     sync_index([listing])
     return listing
 

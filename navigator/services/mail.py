@@ -73,11 +73,12 @@ def get_mailer() -> Mailer:
     return ConsoleMailer()
 
 
-def queue_mail(to: str, subject: str, body: str) -> OutboxMessage | None:
-    """Add a message to the outbox in the caller's transaction (not committed here)."""
+def queue_mail(to: str, subject: str, body: str, *, key: str | None = None) -> OutboxMessage | None:
+    """Add a message to the outbox in the caller's transaction (not committed here). With a
+    `key`, a second message with the same key cannot be committed (it is unique)."""
     if not to:
         return None
-    message = OutboxMessage(to=to, subject=subject, body=body, next_attempt_at=clock.now())
+    message = OutboxMessage(to=to, subject=subject, body=body, next_attempt_at=clock.now(), idempotency_key=key)
     db.session.add(message)
     return message
 

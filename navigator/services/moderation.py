@@ -13,11 +13,11 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable, Iterable
-from typing import ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.attributes import flag_modified
 
 from navigator import clock
 from navigator.auth.permissions import Permission
@@ -54,6 +54,7 @@ from navigator.services.listings import (
 )
 from navigator.services.mail import queue_mail
 from navigator.services.numbering import claim_next, listing_version_series
+from navigator.services.transactions import committing
 from navigator.snapshots import (
     FieldChange,
     Snapshot,
@@ -76,6 +77,21 @@ class ModerationError(ValueError):
 
 class NotFound(LookupError):
     """No such listing or version, or not one this person may see."""
+
+
+class StaleEdit(ModerationError):
+    """The listing was changed (by someone else, or in another tab) after the page acting on
+    it was loaded: nothing is saved, and the person is told who changed it and when."""
+
+
+def stale_edit(listing_id: uuid.UUID, what_next: str = "Check it and try again") -> StaleEdit:
+    return StaleEdit(audit.changed_after_opened("This listing", "listing", listing_id, what_next))
+
+
+def check_revision(listing: Listing, revision: int | None, what_next: str = "Check it and try again") -> None:
+    """Refuse to act for a page loaded at another revision of the listing (None: not checked)."""
+    if revision is not None and listing.revision != revision:
+        raise stale_edit(listing.id, what_next)
 
 
 # -- who may do what -----------------------------------------------------------------
@@ -249,18 +265,38 @@ def review_queue() -> list[ListingVersion]:
 
 
 def _one_at_a_time(change: Callable[P, T]) -> Callable[P, T]:
-    """A change that lost a race for a version (ListingVersion.revision) is undone and
-    explained, whether the database noticed on an early flush or at commit."""
+    """A decision that lost a race for a version (ListingVersion.revision, Listing.revision)
+    is undone and explained, whether the database noticed on an early flush or at commit."""
 
     @functools.wraps(change)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:
+        with committing(lambda: ModerationError(CHANGED_MEANWHILE)):
             return change(*args, **kwargs)
-        except StaleDataError:
-            db.session.rollback()
-            raise ModerationError(CHANGED_MEANWHILE) from None
 
     return wrapper
+
+
+def _one_edit_at_a_time(change: Callable[Concatenate[uuid.UUID, P], T]) -> Callable[Concatenate[uuid.UUID, P], T]:
+    """An editor's change to a listing that lost a race for it (Listing.revision, a version
+    number, the baseline version) is undone, and the person is told who changed it."""
+
+    @functools.wraps(change)
+    def wrapper(listing_id: uuid.UUID, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        with committing(lambda: stale_edit(listing_id)):
+            return change(listing_id, *args, **kwargs)
+
+    return wrapper
+
+
+def _take(listing: Listing, revision: int | None, what_next: str = "Check it and try again") -> None:
+    """Check the page's revision, then bump the listing's own, first of all writes: a save at
+    the same moment waits here for this one and then finds the listing changed (StaleDataError),
+    before it has written anything. A change to a live listing only writes a version, so
+    without this its revision would not move."""
+    check_revision(listing, revision, what_next)
+    listing.updated_at = clock.now()
+    flag_modified(listing, "updated_at")  # an UPDATE even when the clock has not moved
+    db.session.flush()
 
 
 def _clean(data: ListingData) -> ListingData:
@@ -286,8 +322,9 @@ def _previous_snapshot(listing: Listing) -> Snapshot | None:
 
 def _record_baseline(listing: Listing) -> None:
     """A listing loaded from seeds or an import has no versions: keep what is live as
-    version 1, so it can be restored after a change."""
-    if db.session.scalar(select(func.count()).where(ListingVersion.listing_id == listing.id)):
+    version 1, so it can be restored after a change. Called after `_take`, which holds the
+    listing, so two saves cannot both find no versions."""
+    if db.session.scalar(select(ListingVersion.id).where(ListingVersion.listing_id == listing.id).limit(1)):
         return
     db.session.add(
         ListingVersion(
@@ -342,15 +379,20 @@ def create_listing(data: ListingData, *, by: User, listing_id: uuid.UUID | None 
     return listing
 
 
-@_one_at_a_time
-def save_changes(listing_id: uuid.UUID, data: ListingData, *, by: User) -> ListingVersion:
+SAVE_AGAIN = "Check what changed, then save again to keep your version"
+
+
+@_one_edit_at_a_time
+def save_changes(listing_id: uuid.UUID, data: ListingData, *, by: User, revision: int | None = None) -> ListingVersion:
     """Save an edit as the listing's draft. A live listing stays as it is; a change that was
-    waiting for a moderator goes back to being a draft (submit it again)."""
+    waiting for a moderator goes back to being a draft (submit it again). `revision` is the
+    one the form was loaded at: a save from a stale form raises StaleEdit and stores nothing."""
     listing = get_listing(listing_id, by)
     if listing.status is ListingStatus.ARCHIVED:
         raise ModerationError("This listing has been archived. Restore it before changing it")
     if data.organisation_id != listing.organisation_id:
         raise NotFound("No such organisation")
+    _take(listing, revision, SAVE_AGAIN)
     data = _clean(data)
     if is_live(listing):
         check_listing_data(data)
@@ -374,6 +416,10 @@ def save_changes(listing_id: uuid.UUID, data: ListingData, *, by: User) -> Listi
         version = None
         if listing.status is ListingStatus.CHANGES_PENDING:
             listing.status = ListingStatus.PUBLISHED
+    if version is not None and version.created_by_id not in (None, by.id):
+        # Someone else's draft is kept in the history as it was, never written over.
+        version.state = VersionState.WITHDRAWN
+        version = None
     if version is None:
         version = _new_version(listing, snapshot, by)
     else:
@@ -397,10 +443,11 @@ def _snapshot_before(listing: Listing, version: ListingVersion) -> Snapshot | No
     return previous.snapshot if previous is not None else None
 
 
-@_one_at_a_time
-def submit_for_review(listing_id: uuid.UUID, *, by: User) -> ListingVersion:
-    """Send the draft to the moderators."""
+@_one_edit_at_a_time
+def submit_for_review(listing_id: uuid.UUID, *, by: User, revision: int | None = None) -> ListingVersion:
+    """Send the draft to the moderators (the one the page showed, at `revision`)."""
     listing = get_listing(listing_id, by)
+    _take(listing, revision)
     version = open_version(listing)
     if version is None:
         raise ModerationError("There are no changes to send. Edit the listing first")
@@ -540,10 +587,11 @@ def reject_version(version_id: uuid.UUID, *, by: User, reason: RejectionReason, 
     return version
 
 
-@_one_at_a_time
-def restore_version(listing_id: uuid.UUID, number: int, *, by: User) -> ListingVersion:
+@_one_edit_at_a_time
+def restore_version(listing_id: uuid.UUID, number: int, *, by: User, revision: int | None = None) -> ListingVersion:
     """Start a new draft from an earlier version's content (the history is never rewritten)."""
     listing = get_listing(listing_id, by)
+    _take(listing, revision)
     old = db.session.scalar(
         select(ListingVersion).where(ListingVersion.listing_id == listing.id, ListingVersion.number == number)
     )
@@ -570,10 +618,11 @@ def restore_version(listing_id: uuid.UUID, number: int, *, by: User) -> ListingV
     return version
 
 
-@_one_at_a_time
-def archive_listing(listing_id: uuid.UUID, *, by: User) -> Listing:
+@_one_edit_at_a_time
+def archive_listing(listing_id: uuid.UUID, *, by: User, revision: int | None = None) -> Listing:
     """Take a listing out of the directory for good (it ended). Kept for history and reports."""
     listing = get_listing(listing_id, by)
+    _take(listing, revision)
     old_status = listing.status
     # A listing from seeds or an import has no versions yet: keep its content, so it can be restored.
     _record_baseline(listing)

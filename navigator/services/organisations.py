@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from navigator import clock
 from navigator.auth.permissions import Permission
@@ -32,6 +33,7 @@ from navigator.models.directory import PUBLIC_STATUSES
 from navigator.services import accounts, audit
 from navigator.services.mail import queue_mail
 from navigator.services.moderation import active_users_with
+from navigator.services.transactions import committing
 from navigator.urls import external_url
 
 EDITOR_ROLE = "organisation_editor"
@@ -230,8 +232,8 @@ def register_organisation(details: Registration) -> Organisation:
         )
     try:
         db.session.commit()
-    except IntegrityError as error:
-        # Two submissions at the same moment: the other one won the name.
+    except (IntegrityError, StaleDataError) as error:
+        # Two submissions at the same moment: the other one won the name (or the rejected record).
         db.session.rollback()
         again = find_by_name(details.name)
         if again is not None and again.contact_email == details.contact_email:
@@ -310,10 +312,20 @@ def decided_by(organisation: Organisation) -> User | None:
 # -- deciding -----------------------------------------------------------------------------
 
 
-def _pending(organisation_id: uuid.UUID) -> Organisation:
+DECIDED_MEANWHILE = "Another moderator decided on this registration at the same moment. Check it"
+
+
+def _pending(organisation_id: uuid.UUID, revision: int | None) -> Organisation:
+    """The registration to decide on, as the moderator's page showed it (`revision`; None: not checked)."""
     organisation = get_organisation(organisation_id)
     if organisation.status is not OrganisationStatus.PENDING:
         raise OrganisationError(f"{organisation.name} has already been {organisation.status.value}")
+    if revision is not None and organisation.revision != revision:
+        raise OrganisationError(
+            audit.changed_after_opened(
+                "This registration", "organisation", organisation.id, "Check it, then decide again"
+            )
+        )
     return organisation
 
 
@@ -334,11 +346,18 @@ def _decide(organisation: Organisation, status: OrganisationStatus, *, by: User,
     )
 
 
-def approve_organisation(organisation_id: uuid.UUID, *, by: User, note: str = "") -> User | None:
+def approve_organisation(
+    organisation_id: uuid.UUID, *, by: User, note: str = "", revision: int | None = None
+) -> User | None:
     """Approve a registration and invite its contact as the first editor. Returns that
     editor, or None when the contact's account is switched off (a moderator then invites
-    someone else)."""
-    organisation = _pending(organisation_id)
+    someone else). Two moderators deciding at once: one wins (Organisation.revision)."""
+    with committing(lambda: OrganisationError(DECIDED_MEANWHILE)):
+        return _approve(organisation_id, by=by, note=note, revision=revision)
+
+
+def _approve(organisation_id: uuid.UUID, *, by: User, note: str, revision: int | None) -> User | None:
+    organisation = _pending(organisation_id, revision)
     note = note.strip()
     if len(note) > MAX_REASON:
         raise OrganisationError(f"The note must be {MAX_REASON} characters or fewer")
@@ -356,14 +375,21 @@ def approve_organisation(organisation_id: uuid.UUID, *, by: User, note: str = ""
     )
 
 
-def reject_organisation(organisation_id: uuid.UUID, *, by: User, reason: str) -> Organisation:
+def reject_organisation(
+    organisation_id: uuid.UUID, *, by: User, reason: str, revision: int | None = None
+) -> Organisation:
     """Turn a registration down with a reason, which the contact is sent."""
+    with committing(lambda: OrganisationError(DECIDED_MEANWHILE)):
+        return _reject(organisation_id, by=by, reason=reason, revision=revision)
+
+
+def _reject(organisation_id: uuid.UUID, *, by: User, reason: str, revision: int | None) -> Organisation:
     reason = (reason or "").strip()
     if not reason:
         raise OrganisationError("Enter the reason, so the organisation knows what to do next")
     if len(reason) > MAX_REASON:
         raise OrganisationError(f"The reason must be {MAX_REASON} characters or fewer")
-    organisation = _pending(organisation_id)
+    organisation = _pending(organisation_id, revision)
     _decide(organisation, OrganisationStatus.REJECTED, by=by, reason=reason)
     queue_mail(
         organisation.contact_email,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from navigator.extensions import db
 from navigator.models import AuditAction, AuditEntry, User
 from navigator.services import audit
 from navigator.services.mail import queue_mail
+from navigator.services.transactions import is_taken_meanwhile
 
 RECORD_TYPE = "shortlist"
 
@@ -30,7 +32,14 @@ def email_shortlist(*, to: str, subject: str, body: str, listing_ids: list[str],
     """
     if already_sent(key):
         return False
-    queue_mail(to, subject, body)
+    queue_mail(to, subject, body, key=f"{RECORD_TYPE}:{key}")
     audit.record(AuditAction.EXPORT, RECORD_TYPE, key, by=by, new={"to": to, "listing_ids": listing_ids})
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        # Sent twice at the same moment (a double click): the other request queued it.
+        db.session.rollback()
+        if is_taken_meanwhile(error) and already_sent(key):
+            return False
+        raise
     return True

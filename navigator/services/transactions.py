@@ -9,13 +9,15 @@ nothing is left half-stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any, cast
 
+from sqlalchemy import Table, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from navigator.extensions import db
+from navigator.extensions import Base, db
 
 
 @contextmanager
@@ -57,3 +59,22 @@ def commit_or(conflict: Callable[[], Exception]) -> None:
     """Commit now, as `committing` does at the end of its block."""
     with committing(conflict):
         pass
+
+
+def change_if_unchanged(
+    model: type[Base], row_id: object, *, expected: Mapping[str, Any], values: Mapping[str, Any]
+) -> bool:
+    """Write `values` to one row only if it still holds `expected` (compare and set): for
+    what is spent by its first use, such as a security code's time step or a link's token.
+    Of two requests at the same moment exactly one gets True; the caller refuses the other.
+    Part of the caller's transaction; the row's loaded attributes are refreshed."""
+    table = cast(Table, model.__table__)
+    conditions = [table.c.id == row_id]
+    for name, value in expected.items():
+        column = table.c[name]
+        conditions.append(column.is_(None) if value is None else column == value)
+    result = db.session.execute(update(table).where(*conditions).values(**values))
+    instance = db.session.get(model, row_id)
+    if instance is not None:
+        db.session.expire(instance, list(values))
+    return bool(getattr(result, "rowcount", 0) == 1)

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from navigator import clock
 from navigator.auth.decorators import public, signed_in
-from navigator.casework.case import case_to_suggest_for
+from navigator.casework.suggesting import case_to_suggest_for
 from navigator.models import Listing, User
 from navigator.services import shortlists as service
 from navigator.shortlist import bp, store

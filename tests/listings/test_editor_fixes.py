@@ -441,8 +441,11 @@ def test_with_a_draft_open_the_live_content_can_be_saved_back(editor_client, sta
     listing = publish(editor_client, staff)
     shown = listing_form_state(editor_client.get(f"/listings/{listing.id}/edit"))
     editor_client.post(f"/listings/{listing.id}/edit", data={**shown, "name": "Clapton Knit Club"})
+    # The live content again, from a form loaded after that save (one loaded before is stale).
+    fresh = listing_form_state(editor_client.get(f"/listings/{listing.id}/edit"))
+    stamp = {"revision": fresh["revision"], "loaded": fresh["loaded"]}
 
-    response = editor_client.post(f"/listings/{listing.id}/edit", data={**shown, "action": "save"})
+    response = editor_client.post(f"/listings/{listing.id}/edit", data={**shown, **stamp, "action": "save"})
 
     assert response.status_code == 302, error_messages(response)
     db.session.expire_all()

@@ -200,7 +200,8 @@ def test_editing_back_to_the_live_listing_discards_the_draft(staff, live, login_
     form["name"] = "Clapton Knit Club"
     editor.post(f"/listings/{live.id}/edit", data=form)
     assert moderation.open_version(live) is not None
-    form["name"] = original
+    fresh = listing_form_state(editor.get(f"/listings/{live.id}/edit"))
+    form.update(name=original, revision=fresh["revision"], loaded=fresh["loaded"])
     response = editor.post(f"/listings/{live.id}/edit", data=form, follow_redirects=True)
     assert "your draft was discarded" in response.get_data(as_text=True)
     assert moderation.open_version(live) is None

@@ -137,3 +137,29 @@ def test_an_empty_shortlist_cannot_be_sent(staff, login_as):
     response = client.post("/shortlist/email", data={"email": "edna@example.org", "idempotency_key": "a" * 32})
     assert response.headers["Location"] == "/shortlist"
     assert outbox() == []
+
+
+def test_the_same_form_sent_twice_at_the_same_moment_queues_one_email(app, staff, monkeypatch):
+    """Both requests have checked the form was not sent yet before either commits."""
+    from navigator.models import User
+    from navigator.services import shortlists
+    from tests.concurrency import at_once, hold_after_reading
+
+    navigator_id = staff["navigator"].id
+    reached = hold_after_reading(monkeypatch, shortlists, "queue_mail")
+
+    def send() -> object:
+        return shortlists.email_shortlist(
+            to="edna@example.org",
+            subject="Activities",
+            body="Lovely to talk today.",
+            listing_ids=[],
+            key="f" * 32,
+            by=db.session.get(User, navigator_id),
+        )
+
+    finished, errors = at_once(app, [send, send])
+    assert len(reached) == 2
+    assert errors == [] and len(finished) == 2
+    db.session.expire_all()
+    assert len(outbox()) == 1 and len(shortlist_audit()) == 1

@@ -20,7 +20,7 @@ from navigator.models import (
 from navigator.services import audit
 from navigator.services.referrals.access import get_case
 from navigator.services.referrals.errors import InvalidTransition, ReferralError
-from navigator.services.referrals.lifecycle import S, close, commit, move
+from navigator.services.referrals.lifecycle import S, close, commit, hold, move
 
 
 def log_contact_attempt(
@@ -41,6 +41,7 @@ def log_contact_attempt(
         raise InvalidTransition("Contact attempts are logged before the person is engaged")
     if at > clock.now() + timedelta(minutes=5):
         raise ReferralError("The time of the attempt cannot be in the future")
+    hold(referral)
     attempt = ContactAttempt(
         id=uuid.uuid4(),
         referral=referral,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm.attributes import flag_modified
+
 from navigator import clock
 from navigator.auth.permissions import Permission
 from navigator.extensions import db
@@ -120,6 +122,14 @@ def commit(message: str = "Someone else changed this referral at the same time. 
 def expect_version(referral: Referral, expected_version: int | None) -> None:
     if expected_version is not None and referral.version != expected_version:
         raise ConcurrentChange("This referral changed while you were looking at it. Check what changed and try again")
+
+
+def hold(referral: Referral) -> None:
+    """Bump the referral's version although its state may not change, for a change that
+    depends on what else is on the case (how many attempts failed): two at once cannot both
+    count the same and both be stored; the second gets ConcurrentChange at commit."""
+    referral.updated_at = clock.now()
+    flag_modified(referral, "updated_at")
 
 
 def require_open(referral: Referral) -> None:

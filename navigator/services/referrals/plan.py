@@ -20,7 +20,7 @@ from navigator.models import (
 )
 from navigator.services import audit
 from navigator.services.referrals.access import get_case
-from navigator.services.referrals.errors import InvalidTransition, NotFound, ReferralError
+from navigator.services.referrals.errors import ConcurrentChange, InvalidTransition, NotFound, ReferralError
 from navigator.services.referrals.lifecycle import S, commit, require_open
 from navigator.vocabularies import STOPPED_REASONS
 
@@ -37,12 +37,20 @@ def add_goal(referral_id: uuid.UUID, *, by: User, text: str, target_date: date |
     return goal
 
 
-def update_goal(goal_id: uuid.UUID, *, by: User, status: GoalStatus) -> Goal:
+def _expect_revision(record: Goal | Connection, revision: int | None, what: str, record_type: str) -> None:
+    """Refuse a page loaded at another revision of the goal or connection (None: not checked)."""
+    if revision is not None and record.revision != revision:
+        raise ConcurrentChange(audit.changed_after_opened(what, record_type, record.id, "Check it and try again"))
+
+
+def update_goal(goal_id: uuid.UUID, *, by: User, status: GoalStatus, revision: int | None = None) -> Goal:
+    """Change a goal's status; `revision` is the one the page showed."""
     goal = db.session.get(Goal, goal_id)
     if goal is None:
         raise NotFound()
     referral = get_case(goal.referral_id, by)
     require_open(referral)
+    _expect_revision(goal, revision, "This goal", "goal")
     before = goal.status
     goal.status = status
     audit.record(
@@ -112,7 +120,8 @@ def suggest_connection(referral_id: uuid.UUID, *, by: User, listing_id: uuid.UUI
         referral_id=referral.id,
         new={"listing": listing.name, "status": ConnectionStatus.SUGGESTED},
     )
-    commit()
+    # Two suggestions at the same moment: the open-connection unique index refuses the second.
+    commit(f"{listing.name} is already on this person's plan")
     return connection
 
 
@@ -126,12 +135,15 @@ def update_connection(
     other_support: str = "",
     stopped_reason: str = "",
     note: str = "",
+    revision: int | None = None,
 ) -> Connection:
+    """Record how a connection went; `revision` is the one the page showed."""
     connection = db.session.get(Connection, connection_id)
     if connection is None:
         raise NotFound()
     referral = get_case(connection.referral_id, by)
     require_open(referral)
+    _expect_revision(connection, revision, "This connection", "connection")
     if status not in CONNECTION_MOVES[connection.status]:
         raise InvalidTransition(
             f"A connection that is {connection.status.value.replace('_', ' ')} cannot become "

@@ -1,0 +1,69 @@
+"""The casework benchmark's loader (bench/casework_data.py) fills the demo in the demo's shape.
+
+Timing is the benchmark's job (`make bench-casework`), never a test's: this only loads a
+few hundred referrals and checks what the pages will read."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from navigator import clock
+from navigator.config import PROJECT_ROOT
+from navigator.extensions import db
+from navigator.models import AuditAction, AuditEntry, Referral, ReferralEvent, ReferralState, User
+from navigator.models.referrals import OPEN_CASE_STATES
+from navigator.services.numbering import claim_next, referral_series
+
+sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+
+import casework_data
+
+pytestmark = pytest.mark.slow
+
+
+def test_loader_adds_referrals_in_the_demo_shape(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    result = app.test_cli_runner().invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    db.session.commit()
+    demo = set(db.session.scalars(select(Referral.id)))
+
+    casework_data.load(app.config["SQLALCHEMY_DATABASE_URI"], 200, quiet=True)
+    db.session.expire_all()
+
+    referrals = db.session.scalars(select(Referral)).all()
+    assert len(referrals) == len(demo) + 200
+    references = [referral.reference for referral in referrals]
+    assert len(set(references)) == len(references)
+    assert all(re.fullmatch(r"CN-\d{4}-\d{6}", reference) for reference in references)
+    # A referral made after the load carries on from the loaded references.
+    year = clock.today().year
+    last = max(int(reference[8:]) for reference in references if reference.startswith(f"CN-{year}-"))
+    assert claim_next(referral_series(year)) == last + 1
+    db.session.rollback()
+    loads = Counter(referral.navigator_id for referral in referrals if referral.state in OPEN_CASE_STATES)
+    navigators = db.session.scalars(select(User).where(User.roles.any(code="navigator"))).all()
+    assert {navigator.id for navigator in navigators} == set(loads)
+    assert all(20 <= load <= 36 for load in loads.values()), loads
+    states = Counter(referral.state for referral in referrals)
+    assert states[ReferralState.SUBMITTED] >= 5 and states[ReferralState.ACCEPTED] >= 5
+    assert states[ReferralState.CLOSED] > states[ReferralState.REJECTED] > 0
+    # Each referral's timeline ends in its state, and the audit log has its creation.
+    last_state = dict(
+        db.session.execute(
+            select(ReferralEvent.referral_id, ReferralEvent.to_state).order_by(ReferralEvent.at, ReferralEvent.id)
+        ).all()
+    )
+    assert all(last_state[referral.id] is referral.state for referral in referrals)
+    created = set(db.session.scalars(select(AuditEntry.referral_id).where(AuditEntry.action == AuditAction.CREATE)))
+    assert {referral.id for referral in referrals} <= created
+    closed = [referral for referral in referrals if referral.state is ReferralState.CLOSED]
+    assert all(referral.closure_reason for referral in closed)
+    added = [referral for referral in referrals if referral.id not in demo]
+    assert all(referral.person.postcode and referral.person.ward_code for referral in added)
