@@ -63,8 +63,9 @@ def load_taxonomy_command() -> None:
 
 @click.command("analyze")
 def analyze_command() -> None:
-    """Refresh the database's statistics (ANALYZE), from which it plans every query. Run it
-    after loading many rows; PostgreSQL's autovacuum also does it as tables grow."""
+    """Refresh the database's statistics (ANALYZE; on PostgreSQL VACUUM ANALYZE), from which
+    it plans every query. Run it after loading many rows; PostgreSQL's autovacuum also does it
+    as tables grow."""
     from navigator.database import analyze
 
     analyze()

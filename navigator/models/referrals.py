@@ -175,15 +175,42 @@ class Person(Base):
 class Referral(Base):
     __tablename__ = "referrals"
     # One index for each list's filter and order, so that no list reads the whole table at
-    # 1,000,000 referrals: triage, unallocated and awaiting-answer queues (state, oldest first);
-    # a team's referrals (newest first, by status); a navigator's open cases and follow-ups;
-    # everyone's follow-ups (by due date).
+    # 1,000,000 referrals: triage, unallocated and awaiting-answer queues (state, oldest first,
+    # with the risk flags that put urgent ones first); a team's referrals (newest first, by
+    # status); a navigator's open cases and follow-ups; everyone's follow-ups (by due date).
+    # Each list's index ends with the id: a page is found from index entries alone (services/paging.py).
     __table_args__ = (
-        sa.Index("ix_referrals_state_submitted_at", "state", "submitted_at"),
-        sa.Index("ix_referrals_team_id_submitted_at", "team_id", "submitted_at"),
-        sa.Index("ix_referrals_team_id_state_submitted_at", "team_id", "state", "submitted_at"),
+        sa.Index(
+            "ix_referrals_state_submitted_at_id",
+            "state",
+            "submitted_at",
+            "id",
+            "safeguarding_concern",
+            "lone_working_risk",
+            "risk_to_self_or_others",
+        ),
+        sa.Index("ix_referrals_team_id_submitted_at_id", "team_id", "submitted_at", "id"),
+        sa.Index("ix_referrals_team_id_state_submitted_at_id", "team_id", "state", "submitted_at", "id"),
         sa.Index("ix_referrals_navigator_id_state_follow_up_due", "navigator_id", "state", "follow_up_due"),
-        sa.Index("ix_referrals_state_follow_up_due", "state", "follow_up_due"),
+        # Follow-ups still to do, and only those: the list and its count read nothing but these
+        # (the flag is a column too, or SQLite does not count the index as covering the query).
+        sa.Index(
+            "ix_referrals_follow_up_pending",
+            "follow_up_due",
+            "id",
+            "follow_up_pending",
+            sqlite_where=sa.text("follow_up_pending = 1"),
+            postgresql_where=sa.text("follow_up_pending"),
+        ),
+        sa.Index(
+            "ix_referrals_navigator_id_follow_up_pending",
+            "navigator_id",
+            "follow_up_due",
+            "id",
+            "follow_up_pending",
+            sqlite_where=sa.text("follow_up_pending = 1"),
+            postgresql_where=sa.text("follow_up_pending"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
@@ -240,6 +267,9 @@ class Referral(Base):
     closure_summary: Mapped[str] = mapped_column(sa.Text, default="")
     follow_up_due: Mapped[date | None] = mapped_column(sa.Date)
     follow_up_not_obtained_reason: Mapped[str] = mapped_column(sa.String(60), default="")
+    # Closed with a follow-up screen due and none recorded yet: set at closure, cleared when a
+    # follow-up screen is recorded (services/referrals), so the follow-ups list reads one index.
+    follow_up_pending: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     next_review_due: Mapped[date | None] = mapped_column(sa.Date)
     previous_referral_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("referrals.id"))
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, literal_column, select
+from sqlalchemy import Select, func, inspect, select
 
 from navigator.extensions import db
 
@@ -17,13 +18,12 @@ class Page(Generic[T]):
     items: list[T]
     number: int  # the page shown: the last one when the one asked for is past the end
     size: int
-    total: int  # all the rows; with `more`, only how many were counted
+    total: int  # all the rows
     asked: int  # the page asked for
-    more: bool = False  # counting stopped: there are more than `total` rows
 
     @property
     def pages(self) -> int:
-        return max(1, -(-(self.total + self.more) // self.size))
+        return max(1, -(-self.total // self.size))
 
     @property
     def first(self) -> int:
@@ -40,24 +40,32 @@ class Page(Generic[T]):
 
 
 def paginate(
-    query: Select[Any], number: int, size: int, *, scalars: bool = True, count_at_most: int | None = None
+    query: Select[Any], number: int, size: int, *, ids: Callable[[int, int], Select[Any]] | None = None
 ) -> Page[Any]:
-    """Page `number` (from 1) of `query`, which must be ordered. The count is the query's own
-    filters under COUNT(*), so it reads only the index those filters use. `count_at_most`
-    stops counting after that many rows (or after the page asked for), for a list whose
-    every row costs a lookup to count: the page then says "more than"."""
+    """Page `number` (from 1) of `query`, which selects one mapped class and must be ordered
+    (ending with a unique column, so that rows do not move between pages).
+
+    The count is the query's own filters under COUNT(*), so it reads only the index those
+    filters use. The page is found ids first: the rows skipped to reach it are read as index
+    entries (each list's index ends with the id), and only the page's own rows are then
+    loaded with what hangs off them, so the last page costs about what the first does.
+    `ids(limit, offset)`, if given, is a query of the page's ids in the same order that an
+    index serves better than `query` can."""
     count = query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-    more = False
-    if count_at_most is None:
-        total = db.session.scalar(count) or 0
-    else:
-        limit = max(count_at_most, number * size)
-        limited = query.with_only_columns(literal_column("1"), maintain_column_froms=True).order_by(None)
-        total = db.session.scalar(select(func.count()).select_from(limited.limit(limit + 1).subquery())) or 0
-        more = total > limit
-        total = min(total, limit)
-    pages = max(1, -(-(total + more) // size))
+    total = db.session.scalar(count) or 0
+    pages = max(1, -(-total // size))
     shown = min(max(1, number), pages)
-    window = query.limit(size).offset((shown - 1) * size)
-    items = list(db.session.scalars(window) if scalars else db.session.execute(window))
-    return Page(items=items, number=shown, size=size, total=total, asked=max(1, number), more=more)
+    entity = query.column_descriptions[0]["entity"]
+    key = inspect(entity).primary_key[0]
+    offset = (shown - 1) * size
+    if ids is not None:
+        window = ids(size, offset)
+    else:
+        window = query.with_only_columns(key, maintain_column_froms=True).limit(size).offset(offset)
+    ids = list(db.session.scalars(window))
+    items: list[Any] = []
+    if ids:
+        rows = select(entity).where(key.in_(ids)).options(*query._with_options)
+        found = {getattr(row, key.key): row for row in db.session.scalars(rows).unique()}
+        items = [found[row_id] for row_id in ids if row_id in found]
+    return Page(items=items, number=shown, size=size, total=total, asked=max(1, number))

@@ -8,12 +8,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from navigator import clock
 from navigator.extensions import db
 from navigator.models import Referral, ReferralState, ScreeningOccasion
 from navigator.services import referrals as service
-from navigator.services.referrals import queues
 from tests.casework.test_queues import london, row_for, text_of
 from tests.factories import ADULT_BASELINE, count_queries, make_referral, make_team, make_user
 
@@ -55,6 +55,29 @@ def test_team_referrals_come_a_page_at_a_time_newest_first(staff, login_as, froz
 
     last = text_of(client.get("/referrals?page=3"))
     assert "Showing 5 to 5 of 5 referrals" in last and made[0].reference in last
+
+
+def test_a_referrer_in_several_teams_pages_through_all_their_teams_newest_first(staff, frozen_now):
+    teams = [make_team(f"Merged team {n}") for n in range(3)]
+    referrer = make_user("referrer", teams=teams, name="Mo Merged")
+    made = []
+    for n, day in enumerate((2, 3, 3, 4, 5, 5, 5, 6, 9, 10, 11)):  # some sent at the same moment
+        frozen_now(london(2026, 11, day, 10, 0))
+        made.append(make_referral(referrer=make_user("referrer", teams=[teams[n % 3]])))
+    expected = [r.id for r in sorted(made, key=lambda r: (r.submitted_at, r.id), reverse=True)]
+
+    shown = []
+    for number in (1, 2, 3):
+        page = service.team_referrals(referrer, page=number, size=4)
+        assert page.total == len(made) and page.pages == 3
+        shown += [r.id for r in page.items]
+    assert shown == expected
+    one_team = service.team_referrals(referrer, service.ListFilters(team_id=teams[0].id), size=100)
+    assert [r.id for r in one_team.items] == [
+        i for i in expected if i in {r.id for r in made if r.team_id == teams[0].id}
+    ]
+    accepted = service.team_referrals(referrer, service.ListFilters(states=frozenset({S.ACCEPTED})), size=4)
+    assert accepted.total == 0 and accepted.items == []
 
 
 def test_team_referrals_filter_by_status_team_and_date_sent(staff, login_as, frozen_now):
@@ -345,7 +368,7 @@ def test_follow_ups_are_the_same_rows_as_before(staff):
     assert len(service.due_for_follow_up(staff["lead"]).items) == 4
 
 
-def test_follow_ups_come_a_page_at_a_time_and_stop_counting_at_a_limit(staff, login_as, page_size, monkeypatch):
+def test_follow_ups_come_a_page_at_a_time_with_an_exact_count(staff, login_as, page_size):
     page_size(2)
     today = clock.today()
     made = [_closed(staff, staff["navigator"], today - timedelta(days=days)) for days in (9, 8, 7)]
@@ -355,9 +378,39 @@ def test_follow_ups_come_a_page_at_a_time_and_stop_counting_at_a_limit(staff, lo
     assert "Showing 1 to 2 of 3 follow-ups due" in page
     assert page.index(made[0].reference) < page.index(made[1].reference)  # longest overdue first
     assert "/casework/follow-ups?page=2" in links(first)
+    second = client.get("/casework/follow-ups?page=2")
+    assert "Showing 3 to 3 of 3 follow-ups due" in text_of(second)
+    assert made[2].reference in row_for(second, made[2].reference)
 
-    monkeypatch.setattr(queues, "FOLLOW_UPS_COUNTED", 1)
-    counted = client.get("/casework/follow-ups")
-    assert "Showing 1 to 2 of more than 2 follow-ups due" in text_of(counted)
-    assert "/casework/follow-ups?page=2" in links(counted)
-    assert made[2].reference in row_for(client.get("/casework/follow-ups?page=2"), made[2].reference)
+
+def _pending(referral: Referral) -> bool:
+    return db.session.scalar(select(Referral.follow_up_pending).where(Referral.id == referral.id))
+
+
+def test_a_follow_up_is_pending_from_closure_until_its_screen_is_recorded(staff):
+    today = clock.today()
+    nav = staff["navigator"]
+    due = _closed(staff, nav, today - timedelta(days=1))
+    assert _pending(due)
+    assert _pending(_closed(staff, nav, today + timedelta(days=30)))  # on the list once it is due
+    assert not _pending(_closed(staff, nav, None))  # no follow-up agreed
+
+    service.record_screening(
+        due.id, by=nav, instrument_code="ucla3", answers=ADULT_BASELINE["ucla3"], occasion=ScreeningOccasion.FOLLOW_UP
+    )
+    assert not _pending(due)
+    assert due.id not in {r.id for r in service.due_for_follow_up(nav).items}
+
+    # A follow-up screen taken before closing (at a review) means nothing is left to do.
+    early = make_referral(S.IN_SUPPORT, referrer=staff["referrer"], lead=staff["lead"], navigator=nav)
+    service.record_screening(
+        early.id, by=nav, instrument_code="ucla3", answers=ADULT_BASELINE["ucla3"], occasion=ScreeningOccasion.FOLLOW_UP
+    )
+    service.close_referral(
+        early.id,
+        by=nav,
+        reason="goals_met",
+        follow_up_due=today - timedelta(days=1),
+        follow_up_not_obtained_reason="not_yet_due",
+    )
+    assert not _pending(early)

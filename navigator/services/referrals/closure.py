@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, select
 
 from navigator.extensions import db
 from navigator.models import (
@@ -40,19 +40,21 @@ def close_referral(
     expect_version(referral, expected_version)
     if reason not in CLOSURE_REASONS:
         raise ReferralError("Choose a reason for closing")
-    if referral.state is S.IN_SUPPORT and reason != "deceased":
-        has_closure_screen = db.session.scalar(
-            select(func.count(Screening.id)).where(
-                Screening.referral_id == referral.id, Screening.occasion == ScreeningOccasion.CLOSURE
-            )
-        )
-        if not has_closure_screen and not follow_up_not_obtained_reason:
-            raise ReferralError("Record the follow-up screen at closure, or say why it was not obtained")
+    screen_due = referral.state is S.IN_SUPPORT and reason != "deceased" and not follow_up_not_obtained_reason
+    if screen_due and not _has_screen(referral, ScreeningOccasion.CLOSURE):
+        raise ReferralError("Record the follow-up screen at closure, or say why it was not obtained")
     close(referral, by, reason=reason, summary="Closed", closure_summary=summary)
     referral.follow_up_due = follow_up_due
     referral.follow_up_not_obtained_reason = follow_up_not_obtained_reason
+    # On the follow-ups list until a follow-up screen is recorded (one may have been already).
+    referral.follow_up_pending = follow_up_due is not None and not _has_screen(referral, ScreeningOccasion.FOLLOW_UP)
     commit()
     return referral
+
+
+def _has_screen(referral: Referral, occasion: ScreeningOccasion) -> bool:
+    screened = exists().where(Screening.referral_id == referral.id, Screening.occasion == occasion)
+    return bool(db.session.scalar(select(screened)))
 
 
 def raise_safeguarding_concern(referral_id: uuid.UUID, *, by: User, note: str, reference: str = "") -> Referral:

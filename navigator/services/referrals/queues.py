@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, time
 
-from sqlalchemy import ColumnElement, Select, case, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, case, false, or_, select, true, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from navigator import clock
@@ -23,8 +23,6 @@ from navigator.models import (
     ReferralEvent,
     ReferralSource,
     ReferralState,
-    Screening,
-    ScreeningOccasion,
     Team,
     User,
     Ward,
@@ -50,8 +48,6 @@ class ListFilters:
 
 
 NO_FILTERS = ListFilters()
-# Counting follow-ups looks up each closed case's screens: the count stops here ("more than").
-FOLLOW_UPS_COUNTED = 1000
 
 
 def _filtered(query: Select[tuple[Referral]], filters: ListFilters) -> Select[tuple[Referral]]:
@@ -82,7 +78,8 @@ def triage_queue(user: User, filters: ListFilters = NO_FILTERS, *, page: int = 1
     if not user.can(Permission.TRIAGE):
         return paginate(select(Referral).where(false()).order_by(Referral.submitted_at), page, size)
     query = _filtered(select(Referral).where(Referral.state == S.SUBMITTED), filters)
-    query = query.order_by(is_urgent(), Referral.submitted_at).options(joinedload(Referral.team))
+    # Ordered in SQL; the state's index carries the flags, so the order costs no row reads.
+    query = query.order_by(is_urgent(), Referral.submitted_at, Referral.id).options(joinedload(Referral.team))
     return paginate(query, page, size)
 
 
@@ -98,7 +95,8 @@ def awaiting_answers(user: User, *, page: int = 1, size: int = 25) -> Page[Await
     query = select(Referral).where(Referral.state == S.MORE_INFO_REQUESTED)
     if not user.can(Permission.TRIAGE):
         query = query.where(false())
-    found = paginate(query.order_by(asked_at, Referral.submitted_at).options(selectinload(Referral.events)), page, size)
+    query = query.order_by(asked_at, Referral.submitted_at, Referral.id).options(selectinload(Referral.events))
+    found = paginate(query, page, size)
     return Page([awaiting_answer(r) for r in found.items], found.number, found.size, found.total, found.asked)
 
 
@@ -106,8 +104,13 @@ def unallocated_queue(
     user: User, filters: ListFilters = NO_FILTERS, *, page: int = 1, size: int = 25
 ) -> Page[Referral]:
     """Accepted referrals waiting for a navigator, longest waiting first."""
-    query = _filtered(visible_referrals(user).where(Referral.state == S.ACCEPTED), filters)
-    return paginate(query.order_by(Referral.submitted_at).options(joinedload(Referral.team)), page, size)
+    if user.can(Permission.VIEW_ALL_REFERRALS) or user.can(Permission.VIEW_QUEUE):
+        # visible_referrals lets them see every accepted referral: said plainly, the index serves it.
+        query = select(Referral).where(Referral.state == S.ACCEPTED)
+    else:
+        query = visible_referrals(user).where(Referral.state == S.ACCEPTED)
+    query = _filtered(query, filters).order_by(Referral.submitted_at, Referral.id)
+    return paginate(query.options(joinedload(Referral.team)), page, size)
 
 
 def caseload(user: User) -> list[Referral]:
@@ -121,32 +124,55 @@ def caseload(user: User) -> list[Referral]:
 
 
 def team_referrals(user: User, filters: ListFilters = NO_FILTERS, *, page: int = 1, size: int = 25) -> Page[Referral]:
-    """Referrals made by the user's teams, newest first."""
+    """Referrals made by the user's teams, newest first. For someone in several teams the
+    page is merged from each team's newest referrals, each read in order from the team's
+    index, never from all their teams' rows sorted."""
     team_ids = sorted(user.team_ids)
     if filters.team_id is not None:
         team_ids = [filters.team_id] if filters.team_id in team_ids else []
+    rest = ListFilters(**{**filters.__dict__, "team_id": None})
     if len(team_ids) == 1:
         query = select(Referral).where(Referral.team_id == team_ids[0])
     else:
         query = select(Referral).where(Referral.team_id.in_(team_ids) if team_ids else false())
-    query = _filtered(query, ListFilters(**{**filters.__dict__, "team_id": None}))
-    return paginate(query.order_by(Referral.submitted_at.desc()).options(joinedload(Referral.team)), page, size)
+    newest_first = (Referral.submitted_at.desc(), Referral.id.desc())
+    query = _filtered(query, rest).order_by(*newest_first).options(joinedload(Referral.team))
+    if len(team_ids) < 2:  # one team: its index serves the list as it is
+        return paginate(query, page, size)
+
+    def merged(limit: int, offset: int) -> Select[tuple[uuid.UUID]]:
+        each = [
+            _filtered(select(Referral.id, Referral.submitted_at).where(Referral.team_id == team_id), rest)
+            .order_by(*newest_first)
+            .limit(offset + limit)
+            .subquery()
+            for team_id in team_ids
+        ]
+        teams = union_all(*(select(part.c.id, part.c.submitted_at) for part in each)).subquery()
+        return select(teams.c.id).order_by(teams.c.submitted_at.desc(), teams.c.id.desc()).limit(limit).offset(offset)
+
+    return paginate(query, page, size, ids=merged)
 
 
 def due_for_follow_up(user: User, *, on: date | None = None, page: int = 1, size: int = 25) -> Page[Referral]:
     """Closed cases the user works whose follow-up screen is due and not yet recorded,
-    longest overdue first: one query, the need-to-know rule in SQL (domain.md 1.3)."""
+    longest overdue first, with an exact count: both read only the index of pending
+    follow-ups (referrals.follow_up_pending), the need-to-know rule in SQL (domain.md 1.3)."""
     day = on or clock.today()
-    screened = exists().where(Screening.referral_id == Referral.id, Screening.occasion == ScreeningOccasion.FOLLOW_UP)
-    query = visible_referrals(user).where(
-        Referral.state == S.CLOSED,
-        Referral.follow_up_due.is_not(None),
-        Referral.follow_up_due <= day,
-        ~screened,
-        _works_cases_of(user),
-    )
-    query = query.order_by(Referral.follow_up_due).options(joinedload(Referral.navigator))
-    return paginate(query, page, size, count_at_most=FOLLOW_UPS_COUNTED)
+    query = _follow_ups_seen_by(user).where(Referral.follow_up_pending, Referral.follow_up_due <= day)
+    query = query.order_by(Referral.follow_up_due, Referral.id).options(joinedload(Referral.navigator))
+    return paginate(query, page, size)
+
+
+def _follow_ups_seen_by(user: User) -> Select[tuple[Referral]]:
+    """Referrals the user may see (visible_referrals) and work (can_work_case), said so that
+    the index on pending follow-ups answers it: a team lead sees and works every case; a
+    navigator's own cases are visible to them, so "works" alone is the rule."""
+    works = _works_cases_of(user)
+    own_cases = not user.can(Permission.VIEW_ALL_REFERRALS) and user.can(Permission.VIEW_CASELOAD)
+    if own_cases and user.can(Permission.WORK_CASES):
+        return select(Referral).where(works)
+    return visible_referrals(user).where(works)
 
 
 def _works_cases_of(user: User) -> ColumnElement[bool]:

@@ -68,6 +68,8 @@ def add_screening(
         recorded_at=clock.now(),
     )
     db.session.add(screening)
+    if occasion is ScreeningOccasion.FOLLOW_UP:
+        referral.follow_up_pending = False  # done: off the follow-ups list
     audit.record(
         AuditAction.CREATE,
         "screening",
