@@ -440,7 +440,7 @@ REFERRAL_COLUMNS = _words(
     "risk_to_self_or_others risk_detail agreement agreed_by agreement_date agreement_obtained_by "
     "information_sharing_agreed gillick_competent screening_not_completed_reason submitted_at updated_at "
     "navigator_id allocated_at decision_reason decision_note redirected_to more_info_question "
-    "closure_reason closure_summary follow_up_due follow_up_not_obtained_reason next_review_due "
+    "closure_reason closure_summary follow_up_due follow_up_not_obtained_reason follow_up_pending next_review_due "
     "previous_referral_id"
 )
 EVENT_COLUMNS = _words("referral_id at by_id from_state to_state summary referrer_note")
@@ -1160,11 +1160,13 @@ class Loader:
         if screened and reason != "disengaged" and rng.random() < 0.7:
             due = conversation.date() + timedelta(days=90)
             fields["follow_up_due"] = due.isoformat()
+            fields["follow_up_pending"] = "yes"  # as close_referral sets it, until the screen is recorded
             if due < self.today - timedelta(days=3) and rng.random() < 0.75:
                 at = datetime.combine(due + timedelta(days=rng.randint(-10, 14)), datetime.min.time()) + timedelta(
                     hours=rng.randint(9, 17)
                 )
                 screen(min(at, self.now - timedelta(minutes=2)), "follow_up", "low", navigator)
+                fields["follow_up_pending"] = ""
 
     def _finish(
         self,
@@ -1233,6 +1235,7 @@ class Loader:
                 fields.get("closure_summary", ""),
                 self.opt(fields.get("follow_up_due")),
                 fields.get("follow_up_not_obtained_reason", ""),
+                self.bool(bool(fields.get("follow_up_pending"))),
                 self.opt(fields.get("next_review_due")),
                 null,
             )

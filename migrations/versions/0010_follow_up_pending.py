@@ -5,7 +5,7 @@ end with the id, so any page is found from index entries alone, and the queues' 
 the risk flags that sort urgent referrals first
 
 Revision ID: 0010_follow_up_pending
-Revises: 0008_casework_indexes
+Revises: 0009_edit_revisions
 Create Date: 2026-12-03 16:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_follow_up_pending"
-down_revision = "0008_casework_indexes"
+down_revision = "0009_edit_revisions"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """mail a form sends carries the form's key, unique, so a double click queues one message
 
 Revision ID: 0011_outbox_keys
-Revises: 0009_edit_revisions
+Revises: 0010_follow_up_pending
 Create Date: 2026-12-03 14:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_outbox_keys"
-down_revision = "0009_edit_revisions"
+down_revision = "0010_follow_up_pending"
 branch_labels = None
 depends_on = None
 

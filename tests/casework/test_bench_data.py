@@ -16,7 +16,16 @@ from sqlalchemy import select
 from navigator import clock
 from navigator.config import PROJECT_ROOT
 from navigator.extensions import db
-from navigator.models import AuditAction, AuditEntry, Referral, ReferralEvent, ReferralState, User
+from navigator.models import (
+    AuditAction,
+    AuditEntry,
+    Referral,
+    ReferralEvent,
+    ReferralState,
+    Screening,
+    ScreeningOccasion,
+    User,
+)
 from navigator.models.referrals import OPEN_CASE_STATES
 from navigator.services.numbering import claim_next, referral_series
 
@@ -69,3 +78,11 @@ def test_loader_adds_referrals_in_the_demo_shape(app: Flask, monkeypatch: pytest
     assert all(referral.closure_reason for referral in closed)
     added = [referral for referral in referrals if referral.id not in demo]
     assert all(referral.person.postcode and referral.person.ward_code for referral in added)
+    # The follow-ups list's flag is as the services set it: closed, due, no follow-up screen yet.
+    followed_up = set(
+        db.session.scalars(select(Screening.referral_id).where(Screening.occasion == ScreeningOccasion.FOLLOW_UP))
+    )
+    for referral in referrals:
+        due = referral.state is ReferralState.CLOSED and referral.follow_up_due is not None
+        assert referral.follow_up_pending == (due and referral.id not in followed_up), referral.reference
+    assert any(referral.follow_up_pending for referral in added)
