@@ -390,10 +390,12 @@ def fresh_databases(kind: str, workdir: Path) -> None:
 
 
 def upgrade(url: str, workdir: Path) -> None:
-    """A reused database gets the migrations added since it was loaded (new indexes, say)."""
-    flask = [str(VENV_BIN / "flask"), "--app", "navigator", "db", "upgrade"]
+    """A reused database gets the migrations added since it was loaded (new indexes, say),
+    then fresh planner statistics, as `make setup-data` gives a deployment."""
+    flask = [str(VENV_BIN / "flask"), "--app", "navigator"]
     env = {**os.environ, **instance_env(workdir), "DATABASE_URL": url}
-    subprocess.run(flask, cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "analyze"], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
 def run_database(kind: str, args: argparse.Namespace) -> dict[str, object]:

@@ -103,5 +103,6 @@ STOPPED_REASONS = {
     "health": "Health",
     "activity_ended": "Activity ended",
     "persons_choice": "Person's choice",
+    "recorded_twice": "Recorded twice",
     "other": "Other",
 }
