@@ -161,16 +161,24 @@ def _add_error(field: Field, message: str) -> None:
 # -- triage ----------------------------------------------------------------------
 
 
+def _uuid_or_none(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 class QueueFilter(ListForm):
     source = FilterSelect("Source", noun="referral source", any_label="Any source")
     team = FilterSelect("Referring team", noun="referring team", any_label="Any team")
     ward = FilterSelect("Area", noun="area (ward)", any_label="Any area")
 
-    def __init__(self, *, teams: bool = True, wards: bool = False) -> None:
+    def __init__(self, state: ReferralState, *, teams: bool = True, wards: bool = False) -> None:
         super().__init__()
         self.source.set_options(service.referral_sources())
         if teams:
-            self.team.set_options((str(team_id), name) for team_id, name in service.referring_teams())
+            offered = service.referring_teams(with_referrals_in=state, including=_uuid_or_none(self.team.data))
+            self.team.set_options((str(team_id), name) for team_id, name in offered)
         else:
             del self.team
         if wards:
@@ -197,7 +205,7 @@ def triage_queue() -> str:
     """New referrals waiting for a decision, urgent ones first, then oldest first, a page at
     a time and by source or team; then those waiting for the referrer's answer to a question,
     which the lead may close once it is overdue."""
-    form = QueueFilter()
+    form = QueueFilter(S.SUBMITTED)
     asked, asked_answers = page_requested(), page_requested("answers_page")
     page = None
     if form.check():
@@ -397,7 +405,7 @@ def unallocated() -> str:
     (domain.md 1.3 rule 2); team leads also see names."""
     user = current_user
     show_names = user.can(Permission.VIEW_ALL_REFERRALS)
-    form = QueueFilter(teams=show_names, wards=True)
+    form = QueueFilter(S.ACCEPTED, teams=show_names, wards=True)
     asked = page_requested()
     page = None
     if form.check():

@@ -414,3 +414,21 @@ def test_a_follow_up_is_pending_from_closure_until_its_screen_is_recorded(staff)
         follow_up_not_obtained_reason="not_yet_due",
     )
     assert not _pending(early)
+
+
+def test_the_triage_team_filter_offers_the_teams_with_referrals_waiting(staff, login_as):
+    """A county has hundreds of referring teams; the filter lists those the queue can show,
+    and keeps a team chosen from an older link even when nothing of it waits now."""
+    make_team("Quiet Team With Nothing Waiting")
+    make_referral(referrer=staff["referrer"])
+    make_referral(ReferralState.ACCEPTED, referrer=staff["other_referrer"], lead=staff["lead"])
+    client = login_as(staff["lead"])
+
+    options = re.findall(r"<option[^>]*>([^<]+)</option>", client.get("/casework/triage").get_data(as_text=True))
+    assert staff["team"].name in options
+    assert staff["other_team"].name not in options  # its referral is accepted, not waiting for triage
+    assert "Quiet Team With Nothing Waiting" not in options
+
+    chosen = client.get(f"/casework/triage?team={staff['other_team'].id}")
+    assert chosen.status_code == 200 and "There is a problem" not in text_of(chosen)
+    assert re.search(rf'value="{staff["other_team"].id}"[^>]*selected', chosen.get_data(as_text=True))

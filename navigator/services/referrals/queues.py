@@ -193,10 +193,17 @@ def referral_sources() -> list[tuple[str, str]]:
     return [(code, name) for code, name in rows]
 
 
-def referring_teams() -> list[tuple[uuid.UUID, str]]:
-    """Teams that make referrals (the navigation team does not), by name."""
-    rows = db.session.execute(select(Team.id, Team.name).where(Team.source_code.is_not(None)).order_by(Team.name))
-    return [(team_id, name) for team_id, name in rows]
+def referring_teams(
+    *, with_referrals_in: ReferralState | None = None, including: uuid.UUID | None = None
+) -> list[tuple[uuid.UUID, str]]:
+    """Teams that make referrals (the navigation team does not), by name. With a state, only
+    teams with referrals in that state (a queue's filter offers what it can show: a county
+    has hundreds of teams, a queue a few), and the team `including` names, if any."""
+    query = select(Team.id, Team.name).where(Team.source_code.is_not(None)).order_by(Team.name)
+    if with_referrals_in is not None:
+        waiting = select(Referral.team_id).where(Referral.state == with_referrals_in, Referral.team_id.is_not(None))
+        query = query.where(or_(Team.id.in_(waiting), Team.id == including) if including else Team.id.in_(waiting))
+    return [(team_id, name) for team_id, name in db.session.execute(query)]
 
 
 def wards() -> list[tuple[str, str]]:
