@@ -65,8 +65,14 @@ class ListForm(FlaskForm):
         """Validate, and check that any From date is not after its To date."""
         valid = self.validate()
         start, end = getattr(self, "submitted_from", None), getattr(self, "submitted_to", None)
-        dates = isinstance(start, DateInputField) and isinstance(end, DateInputField)
-        if dates and start.data and end.data and start.data > end.data and not end.errors:
+        if (
+            isinstance(start, DateInputField)
+            and isinstance(end, DateInputField)
+            and start.data
+            and end.data
+            and start.data > end.data
+            and not end.errors
+        ):
             end.errors = [*end.errors, f"‘{end.label.text}’ must be the same as or after ‘{start.label.text}’"]
             valid = False
         return valid

@@ -62,10 +62,10 @@ def paginate(
         window = ids(size, offset)
     else:
         window = query.with_only_columns(key, maintain_column_froms=True).limit(size).offset(offset)
-    ids = list(db.session.scalars(window))
+    row_ids = list(db.session.scalars(window))
     items: list[Any] = []
-    if ids:
-        rows = select(entity).where(key.in_(ids)).options(*query._with_options)
+    if row_ids:
+        rows = select(entity).where(key.in_(row_ids)).options(*query._with_options)
         found = {getattr(row, key.key): row for row in db.session.scalars(rows).unique()}
-        items = [found[row_id] for row_id in ids if row_id in found]
+        items = [found[row_id] for row_id in row_ids if row_id in found]
     return Page(items=items, number=shown, size=size, total=total, asked=max(1, number))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from navigator import clock
 from navigator.auth.permissions import Permission
@@ -46,7 +47,7 @@ def navigator_teams() -> list[Team]:
     )
 
 
-def _is_navigator(user_id: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+def _is_navigator(user_id: ColumnElement[uuid.UUID] | InstrumentedAttribute[uuid.UUID]) -> ColumnElement[bool]:
     """The navigator role, and a role that lets the account work cases."""
     return and_(
         exists().where(user_roles.c.user_id == user_id, user_roles.c.role_code == "navigator"),
@@ -79,7 +80,8 @@ def caseloads(*, viewer: User, team_id: uuid.UUID | None = None, page: int = 1, 
             .group_by(Referral.navigator_id, Referral.state)
         )
         for navigator_id, state, count in rows:
-            counts[navigator_id][state] = int(count)
+            if navigator_id is not None:
+                counts[navigator_id][state] = int(count)
     loads = [NavigatorLoad(user, counts[user.id]) for user in found.items]
     return Page(loads, found.number, found.size, found.total, found.asked)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, case, false, or_, select, true, union_all
 from sqlalchemy.orm import joinedload, selectinload
@@ -33,6 +34,8 @@ from navigator.services.referrals.access import visible_referrals
 from navigator.services.referrals.lifecycle import S
 from navigator.services.referrals.triage import AwaitingAnswer, awaiting_answer
 
+QueryT = TypeVar("QueryT", bound=Select)  # type: ignore[type-arg]  # any columns
+
 
 @dataclass(frozen=True)
 class ListFilters:
@@ -50,7 +53,7 @@ class ListFilters:
 NO_FILTERS = ListFilters()
 
 
-def _filtered(query: Select[tuple[Referral]], filters: ListFilters) -> Select[tuple[Referral]]:
+def _filtered(query: QueryT, filters: ListFilters) -> QueryT:
     if filters.states:
         query = query.where(Referral.state.in_(sorted(filters.states, key=lambda s: s.value)))
     if filters.source_code:
@@ -66,7 +69,7 @@ def _filtered(query: Select[tuple[Referral]], filters: ListFilters) -> Select[tu
     return query
 
 
-def is_urgent() -> case[int]:
+def is_urgent() -> ColumnElement[int]:
     """0 for a referral with a safeguarding concern or a risk flagged, else 1: sorts them first."""
     flagged = or_(Referral.safeguarding_concern, Referral.lone_working_risk, Referral.risk_to_self_or_others)
     return case((flagged, 0), else_=1)
@@ -164,7 +167,7 @@ def due_for_follow_up(user: User, *, on: date | None = None, page: int = 1, size
     return paginate(query, page, size)
 
 
-def _follow_ups_seen_by(user: User) -> Select[tuple[Referral]]:
+def _follow_ups_seen_by(user: User) -> Select[Any]:
     """Referrals the user may see (visible_referrals) and work (can_work_case), said so that
     the index on pending follow-ups answers it: a team lead sees and works every case; a
     navigator's own cases are visible to them, so "works" alone is the rule."""
