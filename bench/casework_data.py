@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from navigator.screening import score
 from navigator.screening.instruments import get_instrument
+from navigator.seeding import LONELINESS_ANSWERS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -490,41 +491,9 @@ class ScreenRow:
     audit_new: dict[str, str] = field(default_factory=dict)
 
 
+# The demo seed's answers for each loneliness level, and the wellbeing scale's.
 LEVEL_ANSWERS: dict[str, dict[str, dict[str, str]]] = {
-    "ucla3": {
-        "high": {"lack_companionship": "often", "left_out": "often", "isolated": "often"},
-        "medium": {"lack_companionship": "often", "left_out": "some_of_the_time", "isolated": "some_of_the_time"},
-        "low": {
-            "lack_companionship": "some_of_the_time",
-            "left_out": "hardly_ever_or_never",
-            "isolated": "hardly_ever_or_never",
-        },
-    },
-    "ons_direct": {
-        "high": {"lonely": "often_always"},
-        "medium": {"lonely": "some_of_the_time"},
-        "low": {"lonely": "occasionally"},
-    },
-    "cyp_loneliness": {
-        "high": {"no_one_to_talk_to": "often", "left_out": "often", "alone": "often", "lonely": "often_always"},
-        "medium": {
-            "no_one_to_talk_to": "some_of_the_time",
-            "left_out": "often",
-            "alone": "some_of_the_time",
-            "lonely": "some_of_the_time",
-        },
-        "low": {
-            "no_one_to_talk_to": "hardly_ever_or_never",
-            "left_out": "some_of_the_time",
-            "alone": "hardly_ever_or_never",
-            "lonely": "hardly_ever",
-        },
-    },
-    "easy_read": {
-        "high": {"lonely": "a_lot", "social_contact": "little_isolated"},
-        "medium": {"lonely": "sometimes", "social_contact": "some_not_enough"},
-        "low": {"lonely": "not_really", "social_contact": "adequate"},
-    },
+    **LONELINESS_ANSWERS,
     "ons4": {
         "high": {"life_satisfaction": "4", "worthwhile": "5", "happiness": "4", "anxiety": "7"},
         "medium": {"life_satisfaction": "6", "worthwhile": "6", "happiness": "6", "anxiety": "5"},
