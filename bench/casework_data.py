@@ -42,6 +42,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from navigator.models.referrals import person_name_key
 from navigator.screening import score
 from navigator.screening.instruments import get_instrument
 from navigator.seeding import LONELINESS_ANSWERS
@@ -432,7 +433,7 @@ def read_demo(writer: Writer) -> Demo:
 PERSON_COLUMNS = _words(
     "id given_name family_name date_of_birth nhs_number phone email address postcode ward_code "
     "preferred_contact_method preferred_contact_times languages interpreter_needed interpreter_language "
-    "communication_needs created_at"
+    "communication_needs created_at name_key"
 )
 REFERRAL_COLUMNS = _words(
     "id reference person_id state version idempotency_key source_code team_id referred_by_id "
@@ -761,6 +762,7 @@ class Loader:
                 language if interpreter else "",
                 '["easy_read"]' if easy_read else "[]",
                 sub,
+                person_name_key(given, family),
             )
         )
         # Timeline: submitted, then the state's path.

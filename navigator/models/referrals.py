@@ -145,8 +145,7 @@ class Person(Base):
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     given_name: Mapped[str] = mapped_column(sa.String(100))
     family_name: Mapped[str] = mapped_column(sa.String(100))
-    # Indexed: possible duplicates are found by name and date of birth (services/referrals/duplicates.py).
-    date_of_birth: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    date_of_birth: Mapped[date | None] = mapped_column(sa.Date)
     nhs_number: Mapped[str | None] = mapped_column(sa.String(10), index=True)
     phone: Mapped[str] = mapped_column(sa.String(40), default="")
     email: Mapped[str] = mapped_column(sa.String(254), default="")
@@ -160,6 +159,12 @@ class Person(Base):
     interpreter_language: Mapped[str] = mapped_column(sa.String(10), default="")
     communication_needs: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The name as possible duplicates compare it (any case, any script), kept in step with the
+    # names by the listener below. With the date of birth it is indexed, so the duplicates of
+    # a queue's people are found by an index lookup, not by reading everyone born that day.
+    name_key: Mapped[str] = mapped_column(sa.String(201), default="", server_default="")
+
+    __table_args__ = (sa.Index("ix_people_date_of_birth_name_key", "date_of_birth", "name_key"),)
 
     @property
     def full_name(self) -> str:
@@ -170,6 +175,17 @@ class Person(Base):
             return None
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def person_name_key(given_name: str, family_name: str) -> str:
+    """Given and family name without case, in any script (SQLite's lower() leaves Ö and Ç)."""
+    return f"{given_name.strip().casefold()}|{family_name.strip().casefold()}"
+
+
+@sa.event.listens_for(Person, "before_insert")
+@sa.event.listens_for(Person, "before_update")
+def _keep_name_key(_mapper: object, _connection: object, person: Person) -> None:
+    person.name_key = person_name_key(person.given_name or "", person.family_name or "")
 
 
 class Referral(Base):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from navigator.extensions import db
 from navigator.models import Person, Referral
+from navigator.models.referrals import person_name_key
 
-PersonKey = tuple[str, ...] | tuple[str, str, str, date]
+PersonKey = tuple[str, str] | tuple[str, str, date]
 
 
 def _person_keys(person: Person) -> list[PersonKey]:
@@ -24,23 +25,29 @@ def _keys(given: str, family: str, born: date | None, nhs_number: str | None) ->
     if nhs_number:
         keys.append(("nhs", nhs_number))
     if born:
-        keys.append(("name", given.strip().casefold(), family.strip().casefold(), born))
+        keys.append(("name", person_name_key(given, family), born))
     return keys
 
 
 def _referrals_by_person_key(people: list[Person]) -> dict[PersonKey, set[uuid.UUID]]:
-    """Every referral that shares a key with one of these people, in one query that looks
-    people up by the indexed NHS number and date of birth, and reads only the columns the
-    keys need. Names are compared here, not in SQL: SQLite's lower() leaves letters such
-    as Ö and Ç alone."""
+    """Every referral that shares a key with one of these people, in one query answered by
+    the indexes on the NHS number and on (date of birth, name key). The keys compared here
+    are the exact pairs; the query may also return a name from one person with a date of
+    birth from another, which no key matches."""
     nhs_numbers = sorted({p.nhs_number for p in people if p.nhs_number})
     births = sorted({p.date_of_birth for p in people if p.date_of_birth})
+    names = sorted({person_name_key(p.given_name, p.family_name) for p in people if p.date_of_birth})
     if not nhs_numbers and not births:
         return {}
     rows = db.session.execute(
         select(Referral.id, Person.given_name, Person.family_name, Person.date_of_birth, Person.nhs_number)
         .join(Person, Person.id == Referral.person_id)
-        .where(or_(Person.nhs_number.in_(nhs_numbers), Person.date_of_birth.in_(births)))
+        .where(
+            or_(
+                Person.nhs_number.in_(nhs_numbers),
+                and_(Person.date_of_birth.in_(births), Person.name_key.in_(names)),
+            )
+        )
     )
     found: dict[PersonKey, set[uuid.UUID]] = {}
     for referral_id, given, family, born, nhs_number in rows:
