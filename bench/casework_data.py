@@ -46,6 +46,7 @@ from navigator.models.referrals import person_name_key
 from navigator.screening import score
 from navigator.screening.instruments import get_instrument
 from navigator.seeding import LONELINESS_ANSWERS
+from navigator.vocabularies import CLOSURE_REASONS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -161,15 +162,6 @@ NEEDS = ["loneliness", "bereavement", "low_mood", "new_to_area", "carer_strain",
 BARRIERS = ["mobility", "anxiety", "cost", "transport", "language", "caring_responsibilities"]
 SUPPORT = ["volunteer_buddy", "travel_support", "reminder_calls", "help_with_cost"]
 LANGUAGES = [("tr", True), ("bn", True), ("yi", True), ("pl", True), ("so", False), ("es", False)]
-CLOSURE_LABELS = {
-    "goals_met": "Goals met",
-    "disengaged": "Disengaged",
-    "moved_away": "Moved away",
-    "referred_on": "Referred on to another service",
-    "declined": "Declined",
-    "deceased": "Deceased",
-    "unable_to_contact": "Unable to contact",
-}
 
 # Share of the N referrals in each queue (a few hundred each at 1,000,000), and of the rest.
 TRIAGE_SHARE, MORE_INFO_SHARE, UNALLOCATED_SHARE = 0.0003, 0.0001, 0.0003
@@ -510,15 +502,7 @@ def scored_screens() -> dict[tuple[str, str], ScreenRow]:
         instrument = get_instrument(code)
         for level, answers in levels.items():
             result = score(code, answers)
-            details = {
-                "subscores": dict(result.subscores),
-                "subscore_bands": dict(result.subscore_bands),
-                "item_scores": dict(result.item_scores),
-                "categories": dict(result.categories),
-                "chronic_loneliness": result.chronic_loneliness,
-                "unanswered_items": list(result.unanswered_items),
-                "declined_items": list(result.declined_items),
-            }
+            details = result.details
             screens[code, level] = ScreenRow(
                 instrument=instrument.code,
                 version=instrument.version,
@@ -982,8 +966,8 @@ class Loader:
                     "engaged",
                     "closed",
                     "Closed",
-                    note=CLOSURE_LABELS[reason],
-                    reason=CLOSURE_LABELS[reason],
+                    note=CLOSURE_REASONS[reason],
+                    reason=CLOSURE_REASONS[reason],
                 )  # type: ignore[index]
             elif state == "in_support" or path == "support":
                 self._support(rid, dashed, state, reason, navigator, step, move, screen, view, fields, screens_done)
@@ -1125,8 +1109,8 @@ class Loader:
             "in_support",
             "closed",
             "Closed",
-            note=CLOSURE_LABELS[reason],
-            reason=CLOSURE_LABELS[reason],
+            note=CLOSURE_REASONS[reason],
+            reason=CLOSURE_REASONS[reason],
         )
         if screened and reason != "disengaged" and rng.random() < 0.7:
             due = conversation.date() + timedelta(days=90)

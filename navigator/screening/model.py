@@ -152,6 +152,19 @@ class ScreeningResult:
     declined_items: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
+    @property
+    def details(self) -> dict[str, object]:
+        """What a stored screen keeps besides its score and band (Screening.details)."""
+        return {
+            "subscores": dict(self.subscores),
+            "subscore_bands": dict(self.subscore_bands),
+            "item_scores": dict(self.item_scores),
+            "categories": dict(self.categories),
+            "chronic_loneliness": self.chronic_loneliness,
+            "unanswered_items": list(self.unanswered_items),
+            "declined_items": list(self.declined_items),
+        }
+
 
 ScoringRule = Callable[["Instrument", Answers], ScreeningResult]
 
