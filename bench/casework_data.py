@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -47,6 +48,9 @@ from navigator.screening import score
 from navigator.screening.instruments import get_instrument
 from navigator.seeding import LONELINESS_ANSWERS
 from navigator.vocabularies import CLOSURE_REASONS
+
+FOLLOW_UP_AFTER = relativedelta(months=3)
+FOLLOW_UP_WINDOW_DAYS = 14
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -435,7 +439,7 @@ REFERRAL_COLUMNS = _words(
     "information_sharing_agreed gillick_competent screening_not_completed_reason submitted_at updated_at "
     "navigator_id allocated_at decision_reason decision_note redirected_to more_info_question "
     "closure_reason closure_summary follow_up_due follow_up_not_obtained_reason follow_up_pending next_review_due "
-    "previous_referral_id"
+    "previous_referral_id contact_again_agreed stated_age_band"
 )
 EVENT_COLUMNS = _words("referral_id at by_id from_state to_state summary referrer_note")
 AUDIT_COLUMNS = _words(
@@ -444,7 +448,8 @@ AUDIT_COLUMNS = _words(
 CONTACT_COLUMNS = _words("id referral_id at channel outcome interpreter_used note by_id recorded_at")
 SCREENING_COLUMNS = _words(
     "id referral_id instrument_code instrument_version scoring_version occasion mode answered_by answers "
-    "score band details complete recorded_by_id recorded_at"
+    "score band details complete recorded_by_id recorded_at time_point episode_baseline baseline_id comparable "
+    "mode_change_reason at_referral proxy age_band"
 )
 GOAL_COLUMNS = _words("id referral_id text target_date status created_at updated_at")
 CONNECTION_COLUMNS = _words(
@@ -766,6 +771,11 @@ class Loader:
         version = 1
         by_nav = navigator
         screens_done: list[tuple[str, str]] = []
+        # As services/referrals/pairs.py places them: each instrument's first baseline, and
+        # the first later screen inside the 3-month window is the 3-month one.
+        baselines: dict[str, tuple[str, date]] = {}
+        three_month: set[str] = set()
+        age_band = "under_10" if age < 10 else "10_15" if age < 16 else "16_plus"
 
         def step(hours_low: float, hours_high: float) -> datetime:
             nonlocal cursor
@@ -806,9 +816,23 @@ class Loader:
                 codes = ["ucla3", "ons_direct"] + (["ons4"] if rng.random() < 0.4 else [])
             mode = "easy-read adaptation" if easy_read else "via interpreter" if interpreter else "read out"
             stamp = w.ts(at)
+            day = at.date()
             for code in codes:
                 row = self.screens[code, level]
                 sid = self.new_id()
+                time_point, baseline_id = occasion, None
+                if occasion == "baseline":
+                    if code not in baselines:
+                        baselines[code] = (sid, day)
+                else:
+                    time_point = "after_closure" if occasion == "follow_up" else occasion
+                    base = baselines.get(code)
+                    if base is not None:
+                        baseline_id = base[0]
+                        due = base[1] + FOLLOW_UP_AFTER
+                        if code not in three_month and abs((day - due).days) <= FOLLOW_UP_WINDOW_DAYS:
+                            time_point = "three_month"
+                            three_month.add(code)
                 self.rows["screenings"].append(
                     (
                         sid,
@@ -826,6 +850,14 @@ class Loader:
                         w.true,
                         by.id if by else w.null,
                         stamp,
+                        time_point,
+                        self.bool(occasion == "baseline" and baselines[code][0] == sid),
+                        baseline_id or w.null,
+                        w.null if baseline_id is None else w.true,
+                        "",
+                        self.bool(occasion == "baseline" and by is referrer),
+                        w.false,
+                        age_band,
                     )
                 )
                 self.audit(
@@ -1093,6 +1125,9 @@ class Loader:
         view(step(2, 48), navigator)
         if state == "in_support":
             fields["next_review_due"] = (next_review or (conversation + timedelta(days=42)).date()).isoformat()
+            # Open in support: the 3-month follow-up is pending from the baseline (pairs.py).
+            fields["follow_up_due"] = (conversation.date() + FOLLOW_UP_AFTER).isoformat()
+            fields["follow_up_pending"] = "yes"
             return
         fields["next_review_due"] = (next_review or (conversation + timedelta(days=42)).date()).isoformat()
         closing = step(100, 600)
@@ -1113,8 +1148,9 @@ class Loader:
             reason=CLOSURE_REASONS[reason],
         )
         if screened and reason != "disengaged" and rng.random() < 0.7:
-            due = conversation.date() + timedelta(days=90)
+            due = conversation.date() + FOLLOW_UP_AFTER
             fields["follow_up_due"] = due.isoformat()
+            fields["contact_again_agreed"] = "yes"
             fields["follow_up_pending"] = "yes"  # as close_referral sets it, until the screen is recorded
             if due < self.today - timedelta(days=3) and rng.random() < 0.75:
                 at = datetime.combine(due + timedelta(days=rng.randint(-10, 14)), datetime.min.time()) + timedelta(
@@ -1192,6 +1228,8 @@ class Loader:
                 fields.get("follow_up_not_obtained_reason", ""),
                 self.bool(bool(fields.get("follow_up_pending"))),
                 self.opt(fields.get("next_review_due")),
+                null,
+                w.true if fields.get("contact_again_agreed") else null,
                 null,
             )
         )

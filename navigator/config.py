@@ -59,7 +59,10 @@ class Config:
     # Rows on each page of the casework lists (team referrals, queues, caseloads, follow-ups).
     CASEWORK_PAGE_SIZE = max(1, int(os.environ.get("CASEWORK_PAGE_SIZE", "25")))
     REVIEW_INTERVAL_DAYS = int(os.environ.get("REVIEW_INTERVAL_DAYS", "42"))
-    FOLLOW_UP_AFTER_DAYS = int(os.environ.get("FOLLOW_UP_AFTER_DAYS", "90"))
+    # The 3-month follow-up screen (domain.md 2.6): months after the baseline, and the days
+    # either side of that day in which a later screen counts as the 3-month one.
+    FOLLOW_UP_AFTER_MONTHS = int(os.environ.get("FOLLOW_UP_AFTER_MONTHS", "3"))
+    FOLLOW_UP_WINDOW_DAYS = int(os.environ.get("FOLLOW_UP_WINDOW_DAYS", "14"))
     # argon2id (time cost, memory in KiB, parallelism): the library's recommended defaults.
     ARGON2_PARAMETERS = (3, 65536, 4)
     # Staff with case access sign in with a second factor (NHS DSPT asks for MFA).

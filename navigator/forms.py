@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from wtforms import Field, SelectChoice
+from wtforms import Field, RadioField, SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 
@@ -72,6 +72,21 @@ class DateInputField(Field):
 
     def _value(self) -> str:
         return "-".join(self.raw_parts)
+
+
+class ChoiceRadioField(RadioField):
+    """Radios whose answer from outside the choices (a stale or edited form) gets a message
+    that says what to do, not "Not a valid choice"."""
+
+    def __init__(self, label: str | None = None, validators: Sequence[Any] | None = None, **kwargs: Any):
+        self.invalid_message = kwargs.pop("invalid_message", "Choose one of the options")
+        super().__init__(label, validators, **kwargs)
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(self.invalid_message) from None
 
 
 def valid_nhs_number(text: str) -> bool:

@@ -1028,16 +1028,12 @@ class _DemoReferrals:
         if closure.get("loneliness"):
             closure_screen = plan.screen(navigator, ScreeningOccasion.CLOSURE, closure)
             plan.add(closing - timedelta(minutes=20), "closure screen", closure_screen)
-        follow_up = None
-        if closure.get("follow_up_agreed"):
-            days = current_app.config["FOLLOW_UP_AFTER_DAYS"]
-            follow_up = conversation.astimezone(clock.LONDON).date() + timedelta(days=days)
         close = plan.call(
             service.close_referral,
             by=navigator,
             reason=str(closure["reason"]),
             summary=str(closure.get("summary", "")).strip(),
-            follow_up_due=follow_up,
+            contact_again_agreed=bool(closure.get("follow_up_agreed")),
             follow_up_not_obtained_reason=str(closure.get("follow_up_not_obtained", "")),
         )
         plan.add(closing, "close", close)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import pyotp
 from argon2 import PasswordHasher
@@ -173,6 +176,23 @@ def make_referral(
         summary="Joined a choir.",
         follow_up_not_obtained_reason="declined",
     )
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Run the services as at another moment (a baseline taken months ago, say)."""
+    original = clock.now
+    setattr(clock, "now", lambda: moment)  # noqa: B010  (a module function, swapped on purpose)
+    try:
+        yield
+    finally:
+        setattr(clock, "now", original)  # noqa: B010
+
+
+def in_support_since(days_ago: int, **kwargs: Any) -> Referral:
+    """A case whose baseline screen and start of support were `days_ago` days ago."""
+    with clock_at(clock.now() - timedelta(days=days_ago)):
+        return make_referral(ReferralState.IN_SUPPORT, **kwargs)
 
 
 def count_queries(client: FlaskClient, path: str) -> int:

@@ -17,9 +17,10 @@ from wtforms import BooleanField, Field, HiddenField, RadioField, StringField, T
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from navigator.clock import in_london
-from navigator.forms import DateInputField, choices
+from navigator.forms import ChoiceRadioField, DateInputField, choices
 from navigator.models import ConnectionStatus, ContactChannel, ContactOutcome, GoalStatus, ScreeningOccasion
 from navigator.screening import AdministrationMode, Instrument
+from navigator.screening.pairing import AgeBand
 from navigator.vocabularies import AGREED_BY, CLOSURE_REASONS, FOLLOW_UP_NOT_OBTAINED, STOPPED_REASONS
 
 # How coded values read on the case pages.
@@ -61,7 +62,7 @@ OCCASION_LABELS = {
     ScreeningOccasion.BASELINE: "Baseline",
     ScreeningOccasion.REVIEW: "Review",
     ScreeningOccasion.CLOSURE: "At closure",
-    ScreeningOccasion.FOLLOW_UP: "Follow-up",
+    ScreeningOccasion.FOLLOW_UP: "After closure",
 }
 MODE_LABELS = {
     AdministrationMode.SELF_COMPLETED: "The person answered on their own",
@@ -122,6 +123,20 @@ class ScreeningDetailsForm(FlaskForm):
         choices=choices(AGREED_BY.items()),
         default="person",
         validators=[DataRequired("Choose who answered")],
+    )
+    # Later screens only: why the questions were asked another way than at baseline.
+    mode_change_reason = TextAreaField(
+        "If you asked the questions another way than at baseline, why?",
+        validators=[Length(max=300, message="Say why in 300 characters or fewer")],
+    )
+
+
+class AgeBandForm(FlaskForm):
+    age_band = ChoiceRadioField(
+        "How old is the person?",
+        choices=choices((band.value, band.label) for band in AgeBand),
+        validators=[DataRequired("Choose how old the person is")],
+        invalid_message="Choose how old the person is",
     )
 
 
@@ -229,13 +244,22 @@ class ClosureForm(FlaskForm):
         validators=[DataRequired("Choose why you are closing the case")],
     )
     summary = TextAreaField("Summary for the referrer", validators=[Length(max=5000)])
-    follow_up_not_obtained_reason = RadioField(
+    follow_up_not_obtained_reason = ChoiceRadioField(
         "If there is no follow-up screen at closure, why not?",
         choices=choices(FOLLOW_UP_NOT_OBTAINED.items()),
         validators=[Optional()],
+        invalid_message="Choose why the screen was not obtained",
     )
-    follow_up_due = DateInputField("Follow-up screen due (optional)")
+    contact_again = ChoiceRadioField(
+        "Has the person agreed to be contacted again for the 3-month follow-up screen?",
+        choices=choices([("yes", "Yes"), ("no", "No")]),
+        validators=[Optional()],
+        invalid_message="Say whether the person agreed to be contacted again",
+    )
     expected_version = HiddenField()
+
+    def contact_again_agreed(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.contact_again.data or "")
 
     def version(self) -> int | None:
         try:

@@ -576,6 +576,7 @@ class CaseRow:
     last_contact: datetime | None
     contact_overdue: bool
     review_due: bool
+    follow_up_due: bool = False
 
 
 def last_contacts(referral_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
@@ -619,6 +620,7 @@ def my_caseload() -> str:
                 last_contact=last,
                 contact_overdue=contact_overdue(referral, last),
                 review_due=referral.next_review_due is not None and referral.next_review_due <= today,
+                follow_up_due=service.follow_up_window_open(referral, today),
             )
         )
     return render_template(

@@ -50,7 +50,7 @@ from navigator.models.referrals import (
     ReferralState,
     Review,
 )
-from navigator.models.screening import Screening, ScreeningOccasion
+from navigator.models.screening import Screening, ScreeningOccasion, TimePoint
 
 __all__ = [
     "Activity",
@@ -104,6 +104,7 @@ __all__ = [
     "Space",
     "TaxonomyTerm",
     "Team",
+    "TimePoint",
     "User",
     "Venue",
     "VersionState",

@@ -283,6 +283,11 @@ class Referral(Base):
     closure_summary: Mapped[str] = mapped_column(sa.Text, default="")
     follow_up_due: Mapped[date | None] = mapped_column(sa.Date)
     follow_up_not_obtained_reason: Mapped[str] = mapped_column(sa.String(60), default="")
+    # Asked at closure: may the navigator contact the person again for the 3-month follow-up?
+    contact_again_agreed: Mapped[bool | None] = mapped_column(sa.Boolean)
+    # The person's age band as told to the navigator when the date of birth is unknown
+    # (under_10, 10_15, 16_plus): which screening questions fit them.
+    stated_age_band: Mapped[str | None] = mapped_column(sa.String(10))
     # Closed with a follow-up screen due and none recorded yet: set at closure, cleared when a
     # follow-up screen is recorded (services/referrals), so the follow-ups list reads one index.
     follow_up_pending: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -78,11 +79,24 @@ def test_loader_adds_referrals_in_the_demo_shape(app: Flask, monkeypatch: pytest
     assert all(referral.closure_reason for referral in closed)
     added = [referral for referral in referrals if referral.id not in demo]
     assert all(referral.person.postcode and referral.person.ward_code for referral in added)
-    # The follow-ups list's flag is as the services set it: closed, due, no follow-up screen yet.
-    followed_up = set(
-        db.session.scalars(select(Screening.referral_id).where(Screening.occasion == ScreeningOccasion.FOLLOW_UP))
-    )
+    # The follow-ups list's flag is as the services keep it (services/referrals/pairs.py): a
+    # baseline, no later screen since the 3-month window opened, and the case in support or
+    # closed with the person's agreement to be contacted again.
+    window = timedelta(days=app.config["FOLLOW_UP_WINDOW_DAYS"])
+    later: dict[object, list[date]] = {}
+    for referral_id, at in db.session.execute(
+        select(Screening.referral_id, Screening.recorded_at).where(Screening.occasion != ScreeningOccasion.BASELINE)
+    ):
+        later.setdefault(referral_id, []).append(at.astimezone(clock.LONDON).date())
     for referral in referrals:
-        due = referral.state is ReferralState.CLOSED and referral.follow_up_due is not None
-        assert referral.follow_up_pending == (due and referral.id not in followed_up), referral.reference
+        if referral.follow_up_due is None:
+            assert not referral.follow_up_pending, referral.reference
+            continue
+        opens = referral.follow_up_due - window
+        taken = any(day >= opens for day in later.get(referral.id, []))
+        agreed = referral.state is ReferralState.IN_SUPPORT or (
+            referral.state is ReferralState.CLOSED and referral.contact_again_agreed is True
+        )
+        expected = agreed and not taken and referral.follow_up_not_obtained_reason in ("", "not_yet_due")
+        assert referral.follow_up_pending == expected, referral.reference
     assert any(referral.follow_up_pending for referral in added)

@@ -207,17 +207,32 @@ def test_a_case_from_allocation_to_closure_with_follow_up_screen(staff, login_as
         occasion="closure",
     )
     close_form = page(client, f"{case_url}/close")
+    assert "Record the ONS direct loneliness question at closure" in close_form  # still to ask
+    screen(client, referral, "ons_direct", {"lonely": "some_of_the_time"}, occasion="closure")
+    close_form = page(client, f"{case_url}/close")
     version = re.search(r'name="expected_version" value="(\d+)"', close_form)[1]
     assert "Goals met" in close_form and "UCLA 3-item" in close_form
     response = client.post(
         f"{case_url}/close",
         data={"reason": "goals_met", "summary": "Goes to the choir every week.", "expected_version": version},
     )
+    assert "Say whether the person agreed to be contacted again" in response.get_data(as_text=True)
+    response = client.post(
+        f"{case_url}/close",
+        data={
+            "reason": "goals_met",
+            "summary": "Goes to the choir every week.",
+            "expected_version": version,
+            "contact_again": "yes",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     closed = db.session.get(Referral, referral.id)
     assert closed.state is ReferralState.CLOSED and closed.closure_reason == "goals_met"
-    assert db.session.scalars(select(Screening).where(Screening.occasion == ScreeningOccasion.CLOSURE)).one().score == 5
+    closure_screens = db.session.scalars(select(Screening).where(Screening.occasion == ScreeningOccasion.CLOSURE)).all()
+    assert {s.instrument_code: s.score for s in closure_screens} == {"ucla3": 5, "ons_direct": None}
+    assert closed.contact_again_agreed is True and closed.follow_up_pending
     mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.contains("closed"))).one()
     assert mail.to == "referrer@example.org"
     assert "Goals met" in mail.body and "Goes to the choir every week." in mail.body

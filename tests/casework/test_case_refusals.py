@@ -58,23 +58,19 @@ def test_closing_from_support_needs_the_closure_screen_or_a_reason(staff, login_
     referral = a_case(staff, ReferralState.IN_SUPPORT)
     client = login_as(staff["navigator"])
     response = client.post(f"/casework/cases/{referral.id}/close", data={"reason": "goals_met"})
-    assert "Record the follow-up screen at closure, or say why it was not obtained" in text(response)
+    assert "Record a complete closure screen of the UCLA 3-item Loneliness Scale (ONS wording) and the ONS" in text(
+        response
+    )
     assert state_of(referral) is ReferralState.IN_SUPPORT
     response = client.post(
         f"/casework/cases/{referral.id}/close",
-        data={
-            "reason": "disengaged",
-            "follow_up_not_obtained_reason": "unable_to_contact",
-            "follow_up_due-day": "10",
-            "follow_up_due-month": "6",
-            "follow_up_due-year": "2026",
-        },
+        data={"reason": "disengaged", "follow_up_not_obtained_reason": "unable_to_contact"},
     )
     assert response.status_code == 302
     db.session.expire_all()
     closed = db.session.get(Referral, referral.id)
     assert closed.closure_reason == "disengaged" and closed.follow_up_not_obtained_reason == "unable_to_contact"
-    assert closed.follow_up_due.isoformat() == "2026-06-10"
+    assert not closed.follow_up_pending
 
 
 def test_closing_a_case_someone_else_just_changed_is_refused(staff, login_as):
@@ -219,12 +215,21 @@ def test_screening_needs_at_least_one_answer_and_a_known_instrument(staff, login
 
 
 def test_only_a_follow_up_screen_can_be_added_after_closure(staff, login_as):
-    referral = a_case(staff, ReferralState.CLOSED)
+    not_agreed = a_case(staff, ReferralState.CLOSED)
     client = login_as(staff["navigator"])
+    assert "occasion=follow_up" not in text(client.get(f"/casework/cases/{not_agreed.id}"))
+    referral = a_case(staff, ReferralState.IN_SUPPORT)
+    service.close_referral(
+        referral.id,
+        by=staff["navigator"],
+        reason="goals_met",
+        contact_again_agreed=True,
+        follow_up_not_obtained_reason="not_yet_due",
+    )
     html = text(client.get(f"/casework/cases/{referral.id}"))
     assert "occasion=follow_up" in html
     base = f"/casework/cases/{referral.id}/screenings/new"
-    data = {"item_lonely": "some_of_the_time", "mode": "read out", "answered_by": "person"}
+    data = {"item_lonely": "some_of_the_time", "mode": "self-completed", "answered_by": "person"}
     response = client.post(f"{base}?instrument=ons_direct&occasion=review", data=data)
     assert "Only a follow-up screen can be added to a closed referral" in text(response)
     assert client.post(f"{base}?instrument=ons_direct&occasion=follow_up", data=data).status_code == 302

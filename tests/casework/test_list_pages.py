@@ -5,17 +5,17 @@ of queries whatever the number of rows."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from navigator import clock
 from navigator.extensions import db
-from navigator.models import Referral, ReferralState, ScreeningOccasion
+from navigator.models import Referral, ReferralState, Screening, ScreeningOccasion
 from navigator.services import referrals as service
 from tests.casework.test_queues import london, row_for, text_of
-from tests.factories import ADULT_BASELINE, count_queries, make_referral, make_team, make_user
+from tests.factories import ADULT_BASELINE, count_queries, in_support_since, make_referral, make_team, make_user
 
 S = ReferralState
 
@@ -316,62 +316,70 @@ def test_the_allocate_page_lists_navigators_a_page_at_a_time(staff, login_as, pa
 # -- follow-ups ---------------------------------------------------------------------------------
 
 
-def _closed(staff, navigator, due: date | None, *, screened: bool = False) -> Referral:
-    referral = make_referral(S.IN_SUPPORT, referrer=staff["referrer"], lead=staff["lead"], navigator=navigator)
+def _closed(staff, navigator, baseline_days_ago: int, *, agreed: bool = True, screened: bool = False) -> Referral:
+    """Baseline `baseline_days_ago` days ago, closed today; contact again if `agreed`."""
+    referral = in_support_since(baseline_days_ago, referrer=staff["referrer"], lead=staff["lead"], navigator=navigator)
     service.close_referral(
         referral.id,
         by=navigator,
         reason="goals_met",
         summary="Joined a choir.",
-        follow_up_due=due,
+        contact_again_agreed=agreed,
         follow_up_not_obtained_reason="not_yet_due",
     )
     if screened:
-        service.record_screening(
-            referral.id,
-            by=navigator,
-            instrument_code="ucla3",
-            answers=ADULT_BASELINE["ucla3"],
-            occasion=ScreeningOccasion.FOLLOW_UP,
-        )
+        for code, answers in ADULT_BASELINE.items():
+            service.record_screening(
+                referral.id, by=navigator, instrument_code=code, answers=answers, occasion=ScreeningOccasion.FOLLOW_UP
+            )
     return referral
 
 
-def _as_before(user) -> list[Referral]:
-    """The follow-ups as the old code found them: every overdue closed case, less those with a
-    follow-up screen, less those the user may not work."""
+def _by_the_rule(user) -> list[Referral]:
+    """The follow-ups by domain.md 2.6 said in Python over every case the user may see: the
+    3-month window has opened, no later screen since it opened, and the case is in support
+    or closed with the person's agreement to be contacted again; soonest due first."""
     today = clock.today()
-    candidates = db.session.scalars(service.visible_referrals(user).order_by(Referral.follow_up_due)).all()
-    due = [r for r in candidates if r.state is S.CLOSED and r.follow_up_due and r.follow_up_due <= today]
-    screened = {
-        s.referral_id for r in due for s in service.screenings_for(r, user) if s.occasion is ScreeningOccasion.FOLLOW_UP
-    }
-    return [r for r in due if r.id not in screened and service.can_work_case(user, r)]
+    window = timedelta(days=14)
+    rows = []
+    for referral in db.session.scalars(service.visible_referrals(user)):
+        if referral.follow_up_due is None or not service.can_work_case(user, referral):
+            continue
+        opens = referral.follow_up_due - window
+        later = db.session.scalars(
+            select(Screening.recorded_at).where(
+                Screening.referral_id == referral.id, Screening.occasion != ScreeningOccasion.BASELINE
+            )
+        ).all()
+        taken = any(at.astimezone(clock.LONDON).date() >= opens for at in later)
+        wanted = referral.state is S.IN_SUPPORT or (referral.state is S.CLOSED and referral.contact_again_agreed)
+        if wanted and not taken and opens <= today:
+            rows.append(referral)
+    return sorted(rows, key=lambda r: (r.follow_up_due, r.id))
 
 
-def test_follow_ups_are_the_same_rows_as_before(staff):
-    today = clock.today()
+def test_follow_ups_are_the_cases_the_rule_says(staff):
     nav, other = staff["navigator"], staff["other_navigator"]
-    _closed(staff, nav, today - timedelta(days=5))
-    _closed(staff, nav, today - timedelta(days=9))
-    _closed(staff, nav, today)
-    _closed(staff, nav, today - timedelta(days=2), screened=True)
-    _closed(staff, nav, today + timedelta(days=1))
-    _closed(staff, nav, None)
-    _closed(staff, other, today - timedelta(days=3))
+    _closed(staff, nav, 100)
+    _closed(staff, nav, 104)
+    _closed(staff, nav, 91)
+    _closed(staff, nav, 97, screened=True)
+    _closed(staff, nav, 60)  # its window opens in about a fortnight
+    _closed(staff, nav, 100, agreed=False)
+    _closed(staff, other, 98)
+    in_support_since(95, referrer=staff["referrer"], lead=staff["lead"], navigator=nav)  # ask at a review
     make_referral(S.IN_SUPPORT, referrer=staff["referrer"], lead=staff["lead"], navigator=nav)
 
     for user in (nav, other, staff["lead"], staff["referrer"], staff["admin"]):
-        expected = [r.id for r in _as_before(user)]
+        expected = [r.id for r in _by_the_rule(user)]
         assert [r.id for r in service.due_for_follow_up(user, size=100).items] == expected, user.name
-    assert len(service.due_for_follow_up(nav).items) == 3
-    assert len(service.due_for_follow_up(staff["lead"]).items) == 4
+    assert len(service.due_for_follow_up(nav).items) == 4
+    assert len(service.due_for_follow_up(staff["lead"]).items) == 5
 
 
 def test_follow_ups_come_a_page_at_a_time_with_an_exact_count(staff, login_as, page_size):
     page_size(2)
-    today = clock.today()
-    made = [_closed(staff, staff["navigator"], today - timedelta(days=days)) for days in (9, 8, 7)]
+    made = [_closed(staff, staff["navigator"], days) for days in (100, 99, 98)]
     client = login_as(staff["navigator"])
     first = client.get("/casework/follow-ups")
     page = text_of(first)
@@ -387,13 +395,12 @@ def _pending(referral: Referral) -> bool:
     return db.session.scalar(select(Referral.follow_up_pending).where(Referral.id == referral.id))
 
 
-def test_a_follow_up_is_pending_from_closure_until_its_screen_is_recorded(staff):
-    today = clock.today()
+def test_a_follow_up_is_pending_from_the_baseline_until_its_screen_is_recorded(staff):
     nav = staff["navigator"]
-    due = _closed(staff, nav, today - timedelta(days=1))
+    due = _closed(staff, nav, 92)
     assert _pending(due)
-    assert _pending(_closed(staff, nav, today + timedelta(days=30)))  # on the list once it is due
-    assert not _pending(_closed(staff, nav, None))  # no follow-up agreed
+    assert _pending(_closed(staff, nav, 30))  # on the list once its window opens
+    assert not _pending(_closed(staff, nav, 92, agreed=False))  # not agreed to be contacted again
 
     service.record_screening(
         due.id, by=nav, instrument_code="ucla3", answers=ADULT_BASELINE["ucla3"], occasion=ScreeningOccasion.FOLLOW_UP
@@ -401,18 +408,14 @@ def test_a_follow_up_is_pending_from_closure_until_its_screen_is_recorded(staff)
     assert not _pending(due)
     assert due.id not in {r.id for r in service.due_for_follow_up(nav).items}
 
-    # A follow-up screen taken before closing (at a review) means nothing is left to do.
-    early = make_referral(S.IN_SUPPORT, referrer=staff["referrer"], lead=staff["lead"], navigator=nav)
+    # Taken at a review while the case is open: nothing is left to do at closure.
+    early = in_support_since(90, referrer=staff["referrer"], lead=staff["lead"], navigator=nav)
+    assert _pending(early)
     service.record_screening(
-        early.id, by=nav, instrument_code="ucla3", answers=ADULT_BASELINE["ucla3"], occasion=ScreeningOccasion.FOLLOW_UP
+        early.id, by=nav, instrument_code="ucla3", answers=ADULT_BASELINE["ucla3"], occasion=ScreeningOccasion.REVIEW
     )
-    service.close_referral(
-        early.id,
-        by=nav,
-        reason="goals_met",
-        follow_up_due=today - timedelta(days=1),
-        follow_up_not_obtained_reason="not_yet_due",
-    )
+    assert not _pending(early)
+    service.close_referral(early.id, by=nav, reason="goals_met", follow_up_not_obtained_reason="not_yet_due")
     assert not _pending(early)
 
 

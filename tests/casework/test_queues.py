@@ -13,7 +13,7 @@ from navigator.clock import LONDON
 from navigator.extensions import db
 from navigator.models import ContactChannel, ContactOutcome, Referral, ReferralState
 from navigator.services import referrals as service
-from tests.factories import count_queries, make_referral, make_user
+from tests.factories import count_queries, in_support_since, make_referral, make_user
 
 S = ReferralState
 
@@ -356,27 +356,27 @@ def test_team_leads_see_every_navigator_s_caseload_by_stage(staff, login_as):
 # -- follow-ups ----------------------------------------------------------------------------
 
 
-def _closed_with_follow_up(staff, navigator, due: date) -> Referral:
-    referral = make_referral(S.IN_SUPPORT, referrer=staff["referrer"], lead=staff["lead"], navigator=navigator)
+def _closed_with_follow_up(staff, navigator, baseline_days_ago: int) -> Referral:
+    """Closed today, with the person's agreement to be contacted for the 3-month follow-up."""
+    referral = in_support_since(baseline_days_ago, referrer=staff["referrer"], lead=staff["lead"], navigator=navigator)
     return service.close_referral(
         referral.id,
         by=navigator,
         reason="goals_met",
         summary="Joined a choir.",
-        follow_up_due=due,
+        contact_again_agreed=True,
         follow_up_not_obtained_reason="not_yet_due",
     )
 
 
 def test_follow_ups_lists_the_navigator_s_closed_cases_that_are_due(staff, login_as):
-    today = clock.today()
-    due = _closed_with_follow_up(staff, staff["navigator"], today - timedelta(days=3))
-    not_yet = _closed_with_follow_up(staff, staff["navigator"], today + timedelta(days=10))
-    someone_elses = _closed_with_follow_up(staff, staff["other_navigator"], today - timedelta(days=3))
+    due = _closed_with_follow_up(staff, staff["navigator"], 96)  # 3 months were up a few days ago
+    not_yet = _closed_with_follow_up(staff, staff["navigator"], 40)
+    someone_elses = _closed_with_follow_up(staff, staff["other_navigator"], 96)
 
     response = login_as(staff["navigator"]).get("/casework/follow-ups")
     page = text_of(response)
-    assert due.reference in page and "Goals met" in page and "Overdue" in page
+    assert due.reference in page and "Closed: goals met" in page and "Overdue" in page
     assert f'href="/casework/cases/{due.id}"' in response.get_data(as_text=True)
     assert not_yet.reference not in page and someone_elses.reference not in page
 

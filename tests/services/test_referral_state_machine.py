@@ -232,7 +232,7 @@ def test_only_interpreter_supported_attempts_count_when_one_is_needed(app, staff
 
 def test_closing_from_support_needs_a_follow_up_screen_or_a_reason(app, staff):
     referral = _referral(staff, S.IN_SUPPORT)
-    with pytest.raises(service.ReferralError, match="follow-up screen"):
+    with pytest.raises(service.ReferralError, match="complete closure screen"):
         service.close_referral(referral.id, by=staff["navigator"], reason="goals_met")
     for code, answers in ADULT_BASELINE.items():
         service.record_screening(
@@ -247,7 +247,7 @@ def test_closing_from_support_needs_a_follow_up_screen_or_a_reason(app, staff):
         by=staff["navigator"],
         reason="goals_met",
         summary="Sings with a choir weekly",
-        follow_up_due=clock.today() + timedelta(days=90),
+        contact_again_agreed=True,
     )
     referral = db.session.get(Referral, referral.id)
     assert referral.state is S.CLOSED

@@ -33,15 +33,17 @@ def close(referral_id: uuid.UUID) -> str | Response:
                 by=_user(),
                 reason=form.reason.data or "",
                 summary=(form.summary.data or "").strip(),
-                follow_up_due=form.follow_up_due.data,
+                contact_again_agreed=form.contact_again_agreed(),
                 follow_up_not_obtained_reason=form.follow_up_not_obtained_reason.data or "",
                 expected_version=form.version(),
             )
         except referrals.ReferralError as error:
-            message = _refused(error)
+            fields = {
+                "follow_up_not_obtained_reason": form.follow_up_not_obtained_reason,
+                "contact_again": form.contact_again,
+            }
             # Show the message next to the answer it is about.
-            target = form.follow_up_not_obtained_reason if "follow-up" in message else form.reason
-            target.errors = [message]
+            fields.get(error.field or "", form.reason).errors = [_refused(error)]
             if isinstance(error, referrals.ConcurrentChange):
                 form.expected_version.data = str(referral.version)
         else:
@@ -56,7 +58,11 @@ def close(referral_id: uuid.UUID) -> str | Response:
         form=form,
         referral=referral,
         closure_screens=closure_screens,
-        closure_instruments=[get_instrument(code) for code in referrals.baseline_instruments(referral)],
+        closure_missing=[get_instrument(code) for code in referrals.closure_screens_missing(referral)],
+        closure_instruments=[
+            get_instrument(code) for code in referrals.screening_offer(referral, ScreeningOccasion.CLOSURE).instruments
+        ],
+        ask_contact_again=referral.follow_up_pending,
     )
 
 

@@ -13,13 +13,14 @@ from navigator.auth.permissions import Permission
 from navigator.casework import bp
 from navigator.casework.case.helpers import S, _language_name, _not_found, _render, _term_names, _user, _visible
 from navigator.casework.case.plan import goal_status_form
-from navigator.casework.presenters import _screening_row
+from navigator.casework.presenters import _screening_row, pair_row, time_point_label
 from navigator.casework.suggesting import CONNECTABLE_STATES, find_activities_url
 from navigator.extensions import db
 from navigator.models import CaseNote, Referral, ScreeningOccasion, Vocabulary
 from navigator.models.geo import Ward
 from navigator.models.referrals import AGREEMENT_LABELS
-from navigator.screening import get_instrument, optional_instruments_for
+from navigator.screening import get_instrument
+from navigator.screening.pairing import BASELINE_RULE
 from navigator.services import referrals
 from navigator.vocabularies import BARRIERS, COMMUNICATION_NEEDS, CONTACT_METHODS, NEEDS, SUPPORT_NEEDED
 
@@ -62,18 +63,19 @@ def _next_actions(referral: Referral, *, baseline_done: bool) -> list[Action]:
 def _render_case(referral: Referral, errors: list[str] | None = None) -> tuple[str, int]:
     user = _user()
     can_work = referrals.can_work_case(user, referral)
-    rows = [_screening_row(s) for s in referrals.screenings_for(referral, user)]
+    screens = referrals.screenings_for(referral, user)
+    rows = [_screening_row(s) for s in screens]
     baseline_done = referrals.has_complete_baseline(referral)
     person = referral.person
     age = person.age_on(clock.today())
-    easy_read = "easy_read" in person.communication_needs
     at_baseline = {
         row.screening.instrument_code
         for row in rows
         if row.screening.occasion is ScreeningOccasion.BASELINE and row.screening.complete
     }
-    baseline_set = referrals.baseline_instruments(referral)
-    taken_at_baseline = [code for code in baseline_set if code in at_baseline] + sorted(at_baseline - set(baseline_set))
+    band = referrals.episode_age_band(referral)
+    offer = referrals.screening_offer(referral, ScreeningOccasion.BASELINE) if band is not None else None
+    repeat = referrals.screening_offer(referral, ScreeningOccasion.REVIEW).instruments
     notes_by_id = {note.id: note for note in referral.notes}
     corrections: dict[uuid.UUID, list[CaseNote]] = {}
     for note in referral.notes:
@@ -98,11 +100,21 @@ def _render_case(referral: Referral, errors: list[str] | None = None) -> tuple[s
         caseload_url=url_for("casework.my_caseload") if user.can(Permission.VIEW_CASELOAD) else None,
         screenings=rows,
         baseline_done=baseline_done,
-        baseline_missing=[get_instrument(code) for code in baseline_set if code not in at_baseline],
-        optional_instruments=[
-            get_instrument(code) for code in optional_instruments_for(age, easy_read) if code not in at_baseline
-        ],
-        repeat_instruments=[get_instrument(code) for code in (taken_at_baseline or baseline_set)],
+        baseline_missing=[get_instrument(code) for code in offer.instruments if code not in at_baseline]
+        if offer
+        else [],
+        optional_instruments=[get_instrument(code) for code in offer.optional if code not in at_baseline]
+        if offer
+        else [],
+        repeat_instruments=[get_instrument(code) for code in repeat],
+        age_band_needed=can_work and band is None,
+        pairs=[pair_row(pair) for pair in referrals.pairs_of(screens)] if can_work else [],
+        baseline_rule=BASELINE_RULE,
+        time_point_label=time_point_label,
+        follow_up_open=referrals.follow_up_window_open(referral),
+        follow_up_closes=referral.follow_up_due + referrals.follow_up_schedule().window
+        if referral.follow_up_due
+        else None,
         counted_failures=referrals.counted_failed_attempts(referral),
         attempts_limit=current_app.config["UNABLE_TO_CONTACT_ATTEMPTS"],
         languages=_term_names(Vocabulary.LANGUAGE, person.languages),

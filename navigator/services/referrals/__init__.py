@@ -26,6 +26,7 @@ from navigator.services.referrals.allocation import (
 )
 from navigator.services.referrals.closure import (
     close_referral,
+    closure_screens_missing,
     raise_safeguarding_concern,
 )
 from navigator.services.referrals.contact import (
@@ -38,6 +39,7 @@ from navigator.services.referrals.duplicates import (
     with_possible_duplicates,
 )
 from navigator.services.referrals.errors import (
+    AgeBandNeeded,
     ConcurrentChange,
     InvalidTransition,
     NotFound,
@@ -46,6 +48,13 @@ from navigator.services.referrals.errors import (
 from navigator.services.referrals.lifecycle import (
     CLOSURE_REASONS_FROM,
     TRANSITIONS,
+)
+from navigator.services.referrals.pairs import (
+    Pair,
+    episode_baselines,
+    follow_up_schedule,
+    follow_up_window_open,
+    pairs_of,
 )
 from navigator.services.referrals.plan import (
     CONNECTION_MOVES,
@@ -69,9 +78,14 @@ from navigator.services.referrals.queues import (
     wards,
 )
 from navigator.services.referrals.screenings import (
+    ScreeningOffer,
     baseline_instruments,
+    episode_age_band,
     has_complete_baseline,
+    record_age_band,
     record_screening,
+    screening_offer,
+    screening_refusal,
     screenings_for,
     start_support,
 )
@@ -98,16 +112,19 @@ __all__ = [
     "CONNECTION_MOVES",
     "NO_ANSWER",
     "TRANSITIONS",
+    "AgeBandNeeded",
     "AwaitingAnswer",
     "ConcurrentChange",
     "InvalidTransition",
     "ListFilters",
     "NavigatorLoad",
     "NotFound",
+    "Pair",
     "PersonDetails",
     "PersonKey",
     "ReferralDetails",
     "ReferralError",
+    "ScreeningOffer",
     "accept_referral",
     "add_case_note",
     "add_goal",
@@ -122,8 +139,13 @@ __all__ = [
     "caseload_cap",
     "caseloads",
     "close_referral",
+    "closure_screens_missing",
     "counted_failed_attempts",
     "due_for_follow_up",
+    "episode_age_band",
+    "episode_baselines",
+    "follow_up_schedule",
+    "follow_up_window_open",
     "get_case",
     "get_referral",
     "has_complete_baseline",
@@ -131,9 +153,11 @@ __all__ = [
     "log_contact_attempt",
     "navigator_teams",
     "open_case_count",
+    "pairs_of",
     "possible_duplicates",
     "question_asked_at",
     "raise_safeguarding_concern",
+    "record_age_band",
     "record_review",
     "record_screening",
     "redirect_referral",
@@ -141,6 +165,8 @@ __all__ = [
     "referring_teams",
     "reject_referral",
     "request_more_information",
+    "screening_offer",
+    "screening_refusal",
     "screenings_for",
     "start_support",
     "submit_referral",

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from navigator.extensions import db
 from navigator.models import (
@@ -16,12 +15,14 @@ from navigator.models import (
     ScreeningOccasion,
     User,
 )
+from navigator.screening import get_instrument
 from navigator.services import audit
 from navigator.services.referrals.access import get_case, get_referral
 from navigator.services.referrals.errors import ReferralError
 from navigator.services.referrals.lifecycle import S, close, commit, expect_version
 from navigator.services.referrals.notices import tell_team_leads
-from navigator.vocabularies import CLOSURE_REASONS
+from navigator.services.referrals.pairs import episode_baselines, place_screens
+from navigator.vocabularies import CLOSURE_REASONS, FOLLOW_UP_NOT_OBTAINED
 
 
 def close_referral(
@@ -30,31 +31,57 @@ def close_referral(
     by: User,
     reason: str,
     summary: str = "",
-    follow_up_due: date | None = None,
+    contact_again_agreed: bool | None = None,
     follow_up_not_obtained_reason: str = "",
     expected_version: int | None = None,
 ) -> Referral:
-    """Close with a reason; from in-support, a closure follow-up screen is recorded or
-    the reason it was not obtained (domain.md 2.6)."""
+    """Close with a reason (domain.md 2.6). From support, a complete closure screen of each
+    of the episode's baseline instruments is needed, or the reason it was not obtained; while
+    the 3-month follow-up is still to come, whether the person agreed to be contacted again."""
     referral = get_case(referral_id, by)
     expect_version(referral, expected_version)
     if reason not in CLOSURE_REASONS:
-        raise ReferralError("Choose a reason for closing")
-    screen_due = referral.state is S.IN_SUPPORT and reason != "deceased" and not follow_up_not_obtained_reason
-    if screen_due and not _has_screen(referral, ScreeningOccasion.CLOSURE):
-        raise ReferralError("Record the follow-up screen at closure, or say why it was not obtained")
+        raise ReferralError("Choose a reason for closing", field="reason")
+    if reason == "deceased":
+        # No follow-up, and no contact with the family for screening.
+        follow_up_not_obtained_reason, contact_again_agreed = "deceased", False
+    if follow_up_not_obtained_reason and follow_up_not_obtained_reason not in FOLLOW_UP_NOT_OBTAINED:
+        raise ReferralError("Choose why the screen was not obtained", field="follow_up_not_obtained_reason")
+    if referral.state is S.IN_SUPPORT and not follow_up_not_obtained_reason:
+        missing = closure_screens_missing(referral)
+        if missing:
+            names = " and the ".join(get_instrument(code).name for code in missing)
+            raise ReferralError(
+                f"Record a complete closure screen of the {names} (the questions asked at baseline), "
+                "or say why it was not obtained",
+                field="follow_up_not_obtained_reason",
+            )
+    follow_up_still_possible = follow_up_not_obtained_reason in ("", "not_yet_due")
+    if referral.follow_up_pending and follow_up_still_possible and contact_again_agreed is None:
+        raise ReferralError(
+            "Say whether the person agreed to be contacted again for the 3-month follow-up", field="contact_again"
+        )
     close(referral, by, reason=reason, summary="Closed", closure_summary=summary)
-    referral.follow_up_due = follow_up_due
+    referral.contact_again_agreed = contact_again_agreed
     referral.follow_up_not_obtained_reason = follow_up_not_obtained_reason
-    # On the follow-ups list until a follow-up screen is recorded (one may have been already).
-    referral.follow_up_pending = follow_up_due is not None and not _has_screen(referral, ScreeningOccasion.FOLLOW_UP)
+    place_screens(referral)  # on the follow-ups list only with the person's agreement
     commit()
     return referral
 
 
-def _has_screen(referral: Referral, occasion: ScreeningOccasion) -> bool:
-    screened = exists().where(Screening.referral_id == referral.id, Screening.occasion == occasion)
-    return bool(db.session.scalar(select(screened)))
+def closure_screens_missing(referral: Referral) -> list[str]:
+    """The episode's mandatory baseline instruments with no complete closure screen yet."""
+    mandatory = [code for code in episode_baselines(referral) if get_instrument(code).is_mandatory_baseline]
+    done = set(
+        db.session.scalars(
+            select(Screening.instrument_code).where(
+                Screening.referral_id == referral.id,
+                Screening.occasion == ScreeningOccasion.CLOSURE,
+                Screening.complete.is_(True),
+            )
+        )
+    )
+    return [code for code in mandatory if code not in done]
 
 
 def raise_safeguarding_concern(referral_id: uuid.UUID, *, by: User, note: str, reference: str = "") -> Referral:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 
 class ReferralError(ValueError):
-    """A rule a user broke that they can put right; shown as a message, never a 500."""
+    """A rule a user broke that they can put right; shown as a message, never a 500.
+    `field` names the answer the message is about, when there is one."""
+
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class InvalidTransition(ReferralError):
@@ -13,6 +18,10 @@ class InvalidTransition(ReferralError):
 
 class ConcurrentChange(ReferralError):
     pass
+
+
+class AgeBandNeeded(ReferralError):
+    """The person's age is unknown: which screening questions fit them depends on it."""
 
 
 class NotFound(LookupError):

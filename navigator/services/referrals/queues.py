@@ -32,6 +32,7 @@ from navigator.models.referrals import OPEN_CASE_STATES
 from navigator.services.paging import Page, paginate
 from navigator.services.referrals.access import visible_referrals
 from navigator.services.referrals.lifecycle import S
+from navigator.services.referrals.pairs import follow_up_schedule
 from navigator.services.referrals.triage import AwaitingAnswer, awaiting_answer
 
 QueryT = TypeVar("QueryT", bound=Select)  # type: ignore[type-arg]  # any columns
@@ -158,11 +159,14 @@ def team_referrals(user: User, filters: ListFilters = NO_FILTERS, *, page: int =
 
 
 def due_for_follow_up(user: User, *, on: date | None = None, page: int = 1, size: int = 25) -> Page[Referral]:
-    """Closed cases the user works whose follow-up screen is due and not yet recorded,
-    longest overdue first, with an exact count: both read only the index of pending
-    follow-ups (referrals.follow_up_pending), the need-to-know rule in SQL (domain.md 1.3)."""
+    """Cases the user works whose 3-month follow-up screen can be taken now (its window has
+    opened) and is not yet recorded: open cases, and closed ones whose person agreed to be
+    contacted again (pairs.py keeps referrals.follow_up_pending). Longest overdue first, with
+    an exact count: both read only the index of pending follow-ups, the need-to-know rule in
+    SQL (domain.md 1.3)."""
     day = on or clock.today()
-    query = _follow_ups_seen_by(user).where(Referral.follow_up_pending, Referral.follow_up_due <= day)
+    window_open = Referral.follow_up_due <= day + follow_up_schedule().window
+    query = _follow_ups_seen_by(user).where(Referral.follow_up_pending, window_open)
     query = query.order_by(Referral.follow_up_due, Referral.id).options(joinedload(Referral.navigator))
     return paginate(query, page, size)
 

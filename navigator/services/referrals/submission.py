@@ -167,7 +167,14 @@ def submit_referral(details: ReferralDetails, *, by: User | None, idempotency_ke
         with db.session.no_autoflush:
             for instrument_code, answers in details.screenings.items():
                 add_screening(
-                    referral, instrument_code, answers, ScreeningOccasion.BASELINE, details.screening_mode, "person", by
+                    referral,
+                    instrument_code,
+                    answers,
+                    ScreeningOccasion.BASELINE,
+                    details.screening_mode,
+                    "person",
+                    by,
+                    at_referral=True,
                 )
             # Claimed last, just before the writes: the series is held until commit (services/numbering.py).
             referral.reference = _next_reference()
