@@ -63,6 +63,8 @@ class Config:
     # either side of that day in which a later screen counts as the 3-month one.
     FOLLOW_UP_AFTER_MONTHS = int(os.environ.get("FOLLOW_UP_AFTER_MONTHS", "3"))
     FOLLOW_UP_WINDOW_DAYS = int(os.environ.get("FOLLOW_UP_WINDOW_DAYS", "14"))
+    # How many referrals the demo seed generates over the last twelve months (seeding_year.py).
+    DEMO_YEAR_REFERRALS = int(os.environ.get("DEMO_YEAR_REFERRALS", "320"))
     # argon2id (time cost, memory in KiB, parallelism): the library's recommended defaults.
     ARGON2_PARAMETERS = (3, 65536, 4)
     # Staff with case access sign in with a second factor (NHS DSPT asks for MFA).
@@ -102,6 +104,8 @@ class TestConfig(Config):
     BASE_URL = "http://localhost"
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    # The demo seed's generated year, smaller: tests/test_seed.py loads the full one once.
+    DEMO_YEAR_REFERRALS = 40
 
 
 class ProductionConfig(Config):

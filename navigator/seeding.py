@@ -50,6 +50,7 @@ from navigator.models import (
 from navigator.recurrence import Rule, Timetable, next_occurrence
 from navigator.schedules import RRULE_FROM_DAY
 from navigator.screening import DECLINED, AdministrationMode
+from navigator.seeding_year import load_demo_year
 from navigator.services import referrals as service
 from navigator.services.accounts import add_user, hash_password
 from navigator.services.listings import (
@@ -379,7 +380,9 @@ def load_demo_people(directory: Path = PEOPLE_DIR, *, password: str | None = Non
                 except (ReferralError, NotFound) as error:
                     raise SeedError(f"Referral {spec.key!r}, step {step.label!r}: {error!r}") from error
             builder.check(spec)
-    return DemoPeople(teams=len(teams), users=len(users), referrals=len(specs), registrations=registrations)
+    # A year of generated referrals, so outcome and impact figures have something true to show.
+    year = load_demo_year(users, count=current_app.config["DEMO_YEAR_REFERRALS"])
+    return DemoPeople(teams=len(teams), users=len(users), referrals=len(specs) + year, registrations=registrations)
 
 
 def _check_unique(values: list[str], what: str) -> None:
