@@ -41,6 +41,7 @@ YEAR_REFERRALS = 320
 HACKNEY = "E09000012"
 
 NEEDS = ("loneliness", "bereavement", "low_mood", "new_to_area", "carer_strain", "activity_or_hobby", "learn_english")
+CHILDREN_S_SOURCES = ("camhs", "cyp_family", "childrens_social_care")
 LANGUAGES = ("tr", "bn", "yi", "pl", "es")
 
 
@@ -188,13 +189,10 @@ class DemoYear:
     def _plan_referral(self, key: str, day: date) -> None:
         rng = self.rng
         self_referral = rng.random() < 0.08
-        referrer = None if self_referral else rng.choice(self.referrers)
         person, age, easy_read = self._person()
-        if age < 16:
-            children = [
-                u for u in self.referrers if u.teams[0].source_code in ("camhs", "cyp_family", "childrens_social_care")
-            ]
-            referrer = rng.choice(children) if children else referrer
+        # Children's teams refer children; adults' teams (and GPs, and LD services) adults.
+        teams_for_age = [u for u in self.referrers if (u.teams[0].source_code in CHILDREN_S_SOURCES) == (age < 16)]
+        referrer = None if self_referral else rng.choice(teams_for_age or self.referrers)
         case = _Case(key, referrer)
         if easy_read:
             case.mode = AdministrationMode.EASY_READ
@@ -213,7 +211,10 @@ class DemoYear:
                 team_id=team.id if team else None,
                 reason=rng.choice(self.words["reasons"]),
                 what_matters=rng.choice(self.words["what_matters"]),
-                needs=sorted({*rng.sample(NEEDS, rng.randint(1, 2)), "loneliness"}),
+                needs=sorted(
+                    {*rng.sample(NEEDS, rng.randint(1, 2)), "loneliness"}
+                    - (set() if person.interpreter_needed else {"learn_english"})
+                ),
                 agreement=Agreement.YES,
                 agreed_by="person" if age >= 16 else "parent_carer",
                 agreement_date=clock.today(),
