@@ -8,17 +8,14 @@ ticked, only what identifies the person is required (domain.md 6.9).
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    Field,
     HiddenField,
     RadioField,
     SelectField,
@@ -41,131 +38,28 @@ from navigator.forms import (
 from navigator.geo.postcodes import PostcodeError, normalise_postcode
 from navigator.models import Agreement
 from navigator.models.referrals import AGREEMENT_LABELS
-from navigator.screening import STANDARD_MODES, AdministrationMode, baseline_instruments_for, get_instrument
-from navigator.screening.instruments import ADULT_AGE, CHILD_AGE
-from navigator.services.referrals import PersonDetails, ReferralDetails
-from navigator.vocabularies import AGREED_BY, BARRIERS, COMMUNICATION_NEEDS, CONTACT_METHODS, NEEDS, SUPPORT_NEEDED
-
-YES_NO = choices([("yes", "Yes"), ("no", "No")])
-MODE_LABELS = {
-    AdministrationMode.SELF_COMPLETED: "The person answered the questions themselves",
-    AdministrationMode.READ_OUT: "I read the questions out",
-    AdministrationMode.VIA_INTERPRETER: "Through an interpreter",
-}
-# Self-referrers choose how a navigator should get in touch: routes they give details for.
-SELF_REFERRAL_CONTACT_METHODS = ("phone", "sms", "email")
-OLDEST_AGE = 120
-_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9-]{16,64}$")
-
-
-def age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def new_idempotency_key() -> str:
-    return uuid.uuid4().hex
-
-
-def _check_preferred_method(form: Any, messages: dict[str, str]) -> None:
-    """The chosen way of making contact needs its details: a phone number for calls and
-    texts, an email address for email, an address for letters (where the form asks for one)."""
-    needed = {"phone": "phone", "sms": "phone", "email": "email", "letter": "address"}.get(
-        form.preferred_contact_method.data or ""
-    )
-    field = getattr(form, needed, None) if needed else None
-    if field is not None and not field.data:
-        _add_error(field, messages[field.name])
-
-
-def _add_error(field: Field, message: str) -> None:
-    """Add an error unless the field already has one (the first is the one shown)."""
-    if not field.errors:
-        field.errors = [message]
-
-
-def _blank(field: Field) -> bool:
-    return not (field.data or "").strip()
-
-
-def _person_details(form: Any, **extra: Any) -> PersonDetails:
-    """The person's details both referral forms ask for; `extra` adds the staff-only ones."""
-    interpreter = form.interpreter_needed.data == "yes"
-    return PersonDetails(
-        given_name=form.given_name.data or "",
-        family_name=form.family_name.data or "",
-        date_of_birth=form.date_of_birth.data,
-        phone=form.phone.data or "",
-        email=form.email.data or "",
-        postcode=form.postcode.data or "",
-        preferred_contact_method=form.preferred_contact_method.data or "",
-        preferred_contact_times=form.preferred_contact_times.data or "",
-        languages=list(form.languages.data or []),
-        interpreter_needed=interpreter,
-        interpreter_language=(form.interpreter_language.data or "") if interpreter else "",
-        **extra,
-    )
-
-
-# -- loneliness screening at referral ----------------------------------------
-
-
-@dataclass(frozen=True)
-class ScreeningSet:
-    """One of the baseline sets a referrer may ask (domain.md 3.1). Without JavaScript the
-    form cannot know the person's age, so all sets are shown under these headings and only
-    the set due for the date of birth (and Easy Read need) is stored."""
-
-    key: str
-    heading: str
-    hint: str
-    instrument_codes: tuple[str, ...]
-
-
-SCREENING_SETS = (
-    ScreeningSet(
-        "adult",
-        "If the person is 16 or over",
-        "Ask these four questions in this order.",
-        tuple(baseline_instruments_for(ADULT_AGE, easy_read=False)),
-    ),
-    ScreeningSet(
-        "cyp",
-        "If the person is 10 to 15",
-        "Questions for children and young people.",
-        tuple(baseline_instruments_for(CHILD_AGE, easy_read=False)),
-    ),
-    ScreeningSet(
-        "easy_read",
-        "Easy Read version",
-        "Use these instead of the questions above if the person needs Easy Read.",
-        tuple(baseline_instruments_for(ADULT_AGE, easy_read=True)),
-    ),
+from navigator.referrals.form_helpers import (
+    IDEMPOTENCY_KEY,
+    OLDEST_AGE,
+    SELF_REFERRAL_CONTACT_METHODS,
+    YES_NO,
+    add_error,
+    age_on,
+    blank,
+    check_preferred_method,
+    new_idempotency_key,
+    person_details,
 )
-SCREENING_SET_FOR_INSTRUMENTS = {frozenset(s.instrument_codes): s for s in SCREENING_SETS}
-
-
-def screening_field_name(instrument_code: str, item_code: str) -> str:
-    return f"screen_{instrument_code}__{item_code}"
-
-
-def _screening_fields() -> dict[str, RadioField]:
-    fields: dict[str, RadioField] = {}
-    codes = dict.fromkeys(code for screening_set in SCREENING_SETS for code in screening_set.instrument_codes)
-    for code in codes:
-        for item in get_instrument(code).items:
-            fields[screening_field_name(code, item.code)] = RadioField(
-                item.text,
-                choices=choices((option.value, option.label) for option in item.choices),
-                validators=[Optional()],
-                invalid_choice_message="Choose one of the answers",
-            )
-    return fields
-
+from navigator.referrals.screening_fields import MODE_LABELS, ScreeningAtReferral, screening_fields
+from navigator.screening import STANDARD_MODES, AdministrationMode
+from navigator.screening.instruments import ADULT_AGE
+from navigator.services.referrals import ReferralDetails
+from navigator.vocabularies import AGREED_BY, BARRIERS, COMMUNICATION_NEEDS, CONTACT_METHODS, NEEDS, SUPPORT_NEEDED
 
 # -- staff referral -------------------------------------------------------------
 
 
-class StaffReferralForm(FlaskForm):
+class StaffReferralForm(ScreeningAtReferral, FlaskForm):
     """A referral made by a referrer for their team, or entered by proxy by the navigation team."""
 
     idempotency_key = HiddenField()
@@ -314,32 +208,6 @@ class StaffReferralForm(FlaskForm):
     def easy_read(self) -> bool:
         return "easy_read" in (self.communication_needs.data or [])
 
-    def due_instruments(self) -> list[str]:
-        """The baseline set due for this person (none under 10)."""
-        age = self.age
-        return baseline_instruments_for(age if age is not None and age >= 0 else None, self.easy_read)
-
-    def due_screening_set(self) -> ScreeningSet | None:
-        return SCREENING_SET_FOR_INSTRUMENTS.get(frozenset(self.due_instruments()))
-
-    def screening_items(self, codes: Iterable[str]) -> list[tuple[str, str, Field]]:
-        """(instrument code, item code, field) for each question of these instruments."""
-        return [
-            (code, item.code, self[screening_field_name(code, item.code)])
-            for code in codes
-            for item in get_instrument(code).items
-        ]
-
-    def screening_answers(self) -> dict[str, dict[str, str]]:
-        """Answers to the set due for this person, by instrument; other sets are ignored."""
-        if self.screening_not_completed.data:
-            return {}
-        answers: dict[str, dict[str, str]] = {}
-        for code, item_code, field in self.screening_items(self.due_instruments()):
-            if field.data:
-                answers.setdefault(code, {})[item_code] = field.data
-        return answers
-
     def source_code(self) -> str:
         team_source = self.team_sources.get(self.team.data or "") or ""
         if self.proxy:
@@ -352,7 +220,7 @@ class StaffReferralForm(FlaskForm):
     # -- validation --
 
     def validate(self, extra_validators: Any = None) -> bool:
-        if not _IDEMPOTENCY_KEY.match(self.idempotency_key.data or ""):
+        if not IDEMPOTENCY_KEY.match(self.idempotency_key.data or ""):
             self.idempotency_key.data = new_idempotency_key()
         super().validate(extra_validators)
         self._check_who_is_referring()
@@ -360,30 +228,30 @@ class StaffReferralForm(FlaskForm):
         if not self.safeguarding:
             self._check_required_details()
             self._check_agreement()
-            self._check_screening()
+            self.check_screening()
         return not self.errors
 
     def _check_who_is_referring(self) -> None:
         if not self.proxy and not self.team.data:
-            _add_error(self.team, "Choose your team")
+            add_error(self.team, "Choose your team")
         if self.asks_source and not self.source_code():
-            _add_error(self.source, "Choose where the referral comes from")
+            add_error(self.source, "Choose where the referral comes from")
 
     def _check_person(self) -> None:
         """What identifies the person: asked even when safeguarding is ticked."""
-        if _blank(self.given_name):
-            _add_error(self.given_name, "Enter the person's first name")
-        if _blank(self.family_name):
-            _add_error(self.family_name, "Enter the person's last name")
+        if blank(self.given_name):
+            add_error(self.given_name, "Enter the person's first name")
+        if blank(self.family_name):
+            add_error(self.family_name, "Enter the person's last name")
         born = self.date_of_birth.data
         if isinstance(born, date):
             if born > self.today:
-                _add_error(self.date_of_birth, "Date of birth must be in the past")
+                add_error(self.date_of_birth, "Date of birth must be in the past")
             elif age_on(born, self.today) > OLDEST_AGE:
-                _add_error(self.date_of_birth, f"Date of birth must be less than {OLDEST_AGE} years ago")
+                add_error(self.date_of_birth, f"Date of birth must be less than {OLDEST_AGE} years ago")
         agreed = self.agreement_date.data
         if isinstance(agreed, date) and agreed > self.today:
-            _add_error(self.agreement_date, "The date they agreed must be today or in the past")
+            add_error(self.agreement_date, "The date they agreed must be today or in the past")
         self._check_postcode()
 
     def _check_postcode(self) -> None:
@@ -394,19 +262,19 @@ class StaffReferralForm(FlaskForm):
             try:
                 self.postcode.data = normalise_postcode(self.postcode.data)
             except PostcodeError as error:
-                _add_error(self.postcode, str(error))
+                add_error(self.postcode, str(error))
             return
         try:
             known_postcode(self, self.postcode)
         except ValidationError as error:
-            _add_error(self.postcode, str(error))
+            add_error(self.postcode, str(error))
 
     def _check_required_details(self) -> None:
         if self.date_of_birth.data is None:
-            _add_error(self.date_of_birth, "Enter the person's date of birth")
+            add_error(self.date_of_birth, "Enter the person's date of birth")
         if not (self.phone.data or self.email.data or self.address.data):
-            _add_error(self.phone, "Enter a phone number, email address or address so a navigator can contact them")
-        _check_preferred_method(
+            add_error(self.phone, "Enter a phone number, email address or address so a navigator can contact them")
+        check_preferred_method(
             self,
             {
                 "phone": "Enter a phone number, or choose another way to contact them",
@@ -415,67 +283,46 @@ class StaffReferralForm(FlaskForm):
             },
         )
         if self.interpreter_needed.data == "yes" and not self.interpreter_language.data:
-            _add_error(self.interpreter_language, "Choose the language the interpreter should speak")
-        if _blank(self.reason):
-            _add_error(self.reason, "Enter the reason for the referral")
+            add_error(self.interpreter_language, "Choose the language the interpreter should speak")
+        if blank(self.reason):
+            add_error(self.reason, "Enter the reason for the referral")
         if not self.needs.data:
-            _add_error(self.needs, "Choose at least one thing the person would like help with")
-        if (self.lone_working_risk.data or self.risk_to_self_or_others.data) and _blank(self.risk_detail):
-            _add_error(self.risk_detail, "Describe the risks so the navigator can plan a safe visit")
-        if _blank(self.referrer_name):
-            _add_error(self.referrer_name, "Enter the referrer's name")
+            add_error(self.needs, "Choose at least one thing the person would like help with")
+        if (self.lone_working_risk.data or self.risk_to_self_or_others.data) and blank(self.risk_detail):
+            add_error(self.risk_detail, "Describe the risks so the navigator can plan a safe visit")
+        if blank(self.referrer_name):
+            add_error(self.referrer_name, "Enter the referrer's name")
         if not (self.referrer_phone.data or self.referrer_email.data):
-            _add_error(self.referrer_phone, "Enter a phone number or email address for the referrer")
+            add_error(self.referrer_phone, "Enter a phone number or email address for the referrer")
 
     def _check_agreement(self) -> None:
         agreement = self.agreement.data
         if not agreement:
-            _add_error(self.agreement, "Say whether the person agrees to the referral")
+            add_error(self.agreement, "Say whether the person agrees to the referral")
             return
         if agreement != Agreement.YES.value:
-            _add_error(
+            add_error(
                 self.agreement,
                 "The person must agree to the referral. If you have a safeguarding concern, tick "
                 "“There is a safeguarding concern”",
             )
             return
         if not self.agreed_by.data:
-            _add_error(self.agreed_by, "Say who agreed")
+            add_error(self.agreed_by, "Say who agreed")
         if self.agreement_date.data is None:
-            _add_error(self.agreement_date, "Enter the date they agreed")
-        if _blank(self.agreement_obtained_by):
-            _add_error(self.agreement_obtained_by, "Enter the name of the person who asked them")
+            add_error(self.agreement_date, "Enter the date they agreed")
+        if blank(self.agreement_obtained_by):
+            add_error(self.agreement_obtained_by, "Enter the name of the person who asked them")
         age = self.age
         if age is not None and age < ADULT_AGE and self.agreed_by.data == "person":
             if not self.gillick_competent.data:
-                _add_error(self.gillick_competent, "Say whether the young person was judged competent to agree")
+                add_error(self.gillick_competent, "Say whether the young person was judged competent to agree")
             elif self.gillick_competent.data == "no":
-                _add_error(
+                add_error(
                     self.agreed_by,
                     "A young person not judged competent to agree cannot agree for themselves: "
                     "a parent or carer must agree",
                 )
-
-    def _check_screening(self) -> None:
-        if self.screening_not_completed.data:
-            if _blank(self.screening_not_completed_reason):
-                _add_error(self.screening_not_completed_reason, "Say why the screening was not completed")
-            return
-        if self.date_of_birth.data is None or self.date_of_birth.errors:
-            return  # the age is not known yet: the date of birth has its own error
-        screening_set = self.due_screening_set()
-        if screening_set is None:
-            return  # under 10: no self-report measure (domain.md 3.1)
-        items = self.screening_items(screening_set.instrument_codes)
-        unanswered = [field for _, _, field in items if not field.data and not field.errors]
-        if len(unanswered) == len(items):
-            _add_error(
-                items[0][2],
-                f"Answer the questions under “{screening_set.heading}”, or tick “Screening not completed” and say why",
-            )
-            return
-        for field in unanswered:
-            _add_error(field, f"Answer “{field.label.text}”, or choose “Prefer not to say”")
 
     # -- what the service needs --
 
@@ -491,7 +338,7 @@ class StaffReferralForm(FlaskForm):
         if self.screening_not_completed.data:
             not_completed_reason = self.screening_not_completed_reason.data or "No reason given"
         team_id = uuid.UUID(self.team.data) if self.team.data else None
-        person = _person_details(
+        person = person_details(
             self,
             nhs_number=self.nhs_number.data or "",
             address=self.address.data or "",
@@ -536,7 +383,7 @@ class StaffReferralForm(FlaskForm):
 
 # The screening questions come after every other field (and before "not completed"), so
 # the error summary lists problems in the order the page shows them.
-for _name, _field in _screening_fields().items():
+for _name, _field in screening_fields().items():
     setattr(StaffReferralForm, _name, _field)
 StaffReferralForm.screening_not_completed = BooleanField("Screening not completed")  # type: ignore[assignment]
 StaffReferralForm.screening_not_completed_reason = TextAreaField(  # type: ignore[assignment]
@@ -599,19 +446,19 @@ class SelfReferralForm(FlaskForm):
         return self.idempotency_key.data or ""
 
     def validate(self, extra_validators: Any = None) -> bool:
-        if not _IDEMPOTENCY_KEY.match(self.idempotency_key.data or ""):
+        if not IDEMPOTENCY_KEY.match(self.idempotency_key.data or ""):
             self.idempotency_key.data = new_idempotency_key()
         super().validate(extra_validators)
-        if _blank(self.given_name):
-            _add_error(self.given_name, "Enter your first name")
-        if _blank(self.family_name):
-            _add_error(self.family_name, "Enter your last name")
+        if blank(self.given_name):
+            add_error(self.given_name, "Enter your first name")
+        if blank(self.family_name):
+            add_error(self.family_name, "Enter your last name")
         born = self.date_of_birth.data
         if isinstance(born, date) and born > self.today:
-            _add_error(self.date_of_birth, "Date of birth must be in the past")
+            add_error(self.date_of_birth, "Date of birth must be in the past")
         if not (self.phone.data or self.email.data):
-            _add_error(self.phone, "Enter a phone number or email address so a navigator can contact you")
-        _check_preferred_method(
+            add_error(self.phone, "Enter a phone number or email address so a navigator can contact you")
+        check_preferred_method(
             self,
             {
                 "phone": "Enter your phone number, or choose another way for us to contact you",
@@ -619,16 +466,16 @@ class SelfReferralForm(FlaskForm):
             },
         )
         if self.interpreter_needed.data == "yes" and not self.interpreter_language.data:
-            _add_error(self.interpreter_language, "Choose the language you would like an interpreter for")
-        if _blank(self.what_would_help):
-            _add_error(self.what_would_help, "Tell us what would help you")
+            add_error(self.interpreter_language, "Choose the language you would like an interpreter for")
+        if blank(self.what_would_help):
+            add_error(self.what_would_help, "Tell us what would help you")
         if not self.agree.data:
-            _add_error(self.agree, "Tick the box to agree to a navigator contacting you")
+            add_error(self.agree, "Tick the box to agree to a navigator contacting you")
         return not self.errors
 
     def referral_details(self) -> ReferralDetails:
         return ReferralDetails(
-            person=_person_details(self),
+            person=person_details(self),
             source_code="self_referral",
             reason=self.what_would_help.data or "",
             what_matters=self.what_matters.data or "",
@@ -646,6 +493,6 @@ class AnswerForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         super().validate(extra_validators)
-        if _blank(self.answer):
-            _add_error(self.answer, "Enter your answer")
+        if blank(self.answer):
+            add_error(self.answer, "Enter your answer")
         return not self.errors

@@ -20,13 +20,9 @@ from navigator.lists import FilterSelect, ListForm, page_problem, page_requested
 from navigator.models import Referral, ReferralEvent, ReferralSource, ReferralState, TaxonomyTerm, Team, Vocabulary
 from navigator.models.referrals import REFERRER_STATUSES
 from navigator.referrals import bp
-from navigator.referrals.forms import (
-    SCREENING_SETS,
-    AnswerForm,
-    SelfReferralForm,
-    StaffReferralForm,
-    new_idempotency_key,
-)
+from navigator.referrals.form_helpers import new_idempotency_key
+from navigator.referrals.forms import AnswerForm, SelfReferralForm, StaffReferralForm
+from navigator.referrals.screening_fields import SCREENING_SETS
 from navigator.screening import AdministrationMode, get_instrument
 from navigator.services import referrals as service
 from navigator.vocabularies import CLOSURE_REASONS, REJECTION_REASONS
