@@ -32,6 +32,7 @@ from navigator.models.directory import (
     organisation_members,
 )
 from navigator.models.geo import Postcode, PostcodeDistrict, PostcodeImport, Ward
+from navigator.models.monitoring import EqualityMonitoring
 from navigator.models.outbox import OutboxMessage, OutboxStatus
 from navigator.models.people import BankHoliday, ReferralSource, Role, RolePermission, Team, User
 from navigator.models.referrals import (
@@ -66,6 +67,7 @@ __all__ = [
     "ContactOutcome",
     "Cost",
     "Counter",
+    "EqualityMonitoring",
     "Event",
     "ExceptionKind",
     "Frequency",

@@ -38,6 +38,7 @@ from navigator.forms import (
 from navigator.geo.postcodes import PostcodeError, normalise_postcode
 from navigator.models import Agreement
 from navigator.models.referrals import AGREEMENT_LABELS
+from navigator.monitoring.forms import MonitoringQuestions, add_monitoring_fields
 from navigator.referrals.form_helpers import (
     IDEMPOTENCY_KEY,
     OLDEST_AGE,
@@ -59,7 +60,7 @@ from navigator.vocabularies import AGREED_BY, BARRIERS, COMMUNICATION_NEEDS, CON
 # -- staff referral -------------------------------------------------------------
 
 
-class StaffReferralForm(ScreeningAtReferral, FlaskForm):
+class StaffReferralForm(ScreeningAtReferral, MonitoringQuestions, FlaskForm):
     """A referral made by a referrer for their team, or entered by proxy by the navigation team."""
 
     idempotency_key = HiddenField()
@@ -109,8 +110,7 @@ class StaffReferralForm(ScreeningAtReferral, FlaskForm):
         "Communication needs (optional)", choices=choices(COMMUNICATION_NEEDS.items())
     )
 
-    # Why they are referred.
-    target_groups = SelectMultipleField("Groups the person belongs to (optional)")
+    # Why they are referred. (Target groups are derived from the monitoring answers, never ticked.)
     reason = TextAreaField("Reason for referral", filters=[strip_whitespace], validators=[at_most(5000)])
     what_matters = TextAreaField(
         "What matters to the person (optional)", filters=[strip_whitespace], validators=[at_most(5000)]
@@ -174,7 +174,6 @@ class StaffReferralForm(ScreeningAtReferral, FlaskForm):
         teams: Sequence[tuple[str, str, str | None]],
         sources: Sequence[tuple[str, str]],
         languages: Sequence[tuple[str, str]],
-        target_groups: Sequence[tuple[str, str]],
         today: date,
     ) -> None:
         """Choices and context from the view. `teams` are (id, name, source code)."""
@@ -189,7 +188,7 @@ class StaffReferralForm(ScreeningAtReferral, FlaskForm):
         self.source.choices = choices([("", "Choose where the referral comes from"), *sources])
         self.languages.choices = choices(languages)
         self.interpreter_language.choices = choices([("", "Choose a language"), *languages])
-        self.target_groups.choices = choices(target_groups)
+        self.setup_monitoring(languages)
         # A referrer's source comes from their team; ask only if a team has none.
         self.asks_source = proxy or any(source is None for source in self.team_sources.values())
 
@@ -229,6 +228,8 @@ class StaffReferralForm(ScreeningAtReferral, FlaskForm):
             self._check_required_details()
             self._check_agreement()
             self.check_screening()
+        # Monitoring is optional: only answers outside the lists get a message (domain.md 4.2).
+        self.check_monitoring(age=self.age, today=self.today)
         return not self.errors
 
     def _check_who_is_referring(self) -> None:
@@ -351,7 +352,7 @@ class StaffReferralForm(ScreeningAtReferral, FlaskForm):
             reason=self.reason.data or "",
             what_matters=self.what_matters.data or "",
             needs=list(self.needs.data or []),
-            target_groups=list(self.target_groups.data or []),
+            monitoring=self.monitoring_answers(),
             barriers=list(self.barriers.data or []),
             support_needed=list(self.support_needed.data or []),
             safeguarding_concern=self.safeguarding,
@@ -389,12 +390,14 @@ StaffReferralForm.screening_not_completed = BooleanField("Screening not complete
 StaffReferralForm.screening_not_completed_reason = TextAreaField(  # type: ignore[assignment]
     "Why was the screening not completed?", filters=[strip_whitespace], validators=[at_most(300)]
 )
+# "About the person (optional)" comes last, after the screening questions.
+add_monitoring_fields(StaffReferralForm, to_person=False)
 
 
 # -- self-referral --------------------------------------------------------------
 
 
-class SelfReferralForm(FlaskForm):
+class SelfReferralForm(MonitoringQuestions, FlaskForm):
     """A resident asks a navigator to contact them. No account; CSRF on; a honeypot field."""
 
     idempotency_key = HiddenField()
@@ -427,9 +430,8 @@ class SelfReferralForm(FlaskForm):
     what_matters = TextAreaField(
         "What matters to you? (optional)", filters=[strip_whitespace], validators=[at_most(5000)]
     )
-    agree = BooleanField(
-        "I agree to a navigator contacting me and to my information being shared with the navigation team"
-    )
+    # "About you (optional)" and the agreement are added below, in the order the page shows them.
+    agree: BooleanField
     # Honeypot: hidden from people (and screen readers); bots fill it in.
     website = StringField("Leave this field empty")
 
@@ -437,6 +439,7 @@ class SelfReferralForm(FlaskForm):
         self.today = today
         self.languages.choices = choices(languages)
         self.interpreter_language.choices = choices([("", "Choose a language"), *languages])
+        self.setup_monitoring(languages)
 
     @property
     def is_bot(self) -> bool:
@@ -471,6 +474,9 @@ class SelfReferralForm(FlaskForm):
             add_error(self.what_would_help, "Tell us what would help you")
         if not self.agree.data:
             add_error(self.agree, "Tick the box to agree to a navigator contacting you")
+        born = self.date_of_birth.data
+        age = age_on(born, self.today) if isinstance(born, date) and born <= self.today else None
+        self.check_monitoring(age=age, today=self.today)
         return not self.errors
 
     def referral_details(self) -> ReferralDetails:
@@ -483,7 +489,14 @@ class SelfReferralForm(FlaskForm):
             agreed_by="person",
             agreement_date=self.today,
             information_sharing_agreed=True,
+            monitoring=self.monitoring_answers(),
         )
+
+
+add_monitoring_fields(SelfReferralForm, to_person=True)
+SelfReferralForm.agree = BooleanField(  # type: ignore[assignment]
+    "I agree to a navigator contacting me and to my information being shared with the navigation team"
+)
 
 
 class AnswerForm(FlaskForm):

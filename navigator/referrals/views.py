@@ -19,6 +19,7 @@ from navigator.forms import DateInputField
 from navigator.lists import FilterSelect, ListForm, page_problem, page_requested
 from navigator.models import Referral, ReferralEvent, ReferralSource, ReferralState, TaxonomyTerm, Team, Vocabulary
 from navigator.models.referrals import REFERRER_STATUSES
+from navigator.monitoring.answers import MonitoringError
 from navigator.referrals import bp
 from navigator.referrals.form_helpers import new_idempotency_key
 from navigator.referrals.forms import AnswerForm, SelfReferralForm, StaffReferralForm
@@ -73,7 +74,6 @@ def _staff_form(proxy: bool) -> StaffReferralForm:
         teams=[(str(team.id), team.name, team.source_code) for team in teams],
         sources=[(source.code, source.name) for source in sources],
         languages=_terms(Vocabulary.LANGUAGE),
-        target_groups=_terms(Vocabulary.TARGET_GROUP),
         today=clock.today(),
     )
     return form
@@ -88,6 +88,8 @@ def new_referral() -> str | Response:
     if form.validate_on_submit():
         try:
             referral = service.submit_referral(form.referral_details(), by=current_user, idempotency_key=form.key())
+        except MonitoringError as error:
+            form.show_monitoring_problems(error)
         except service.ReferralError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -140,6 +142,8 @@ def self_referral() -> str | Response:
     if form.validate_on_submit():
         try:
             referral = service.submit_referral(form.referral_details(), by=None, idempotency_key=form.key())
+        except MonitoringError as error:
+            form.show_monitoring_problems(error)
         except service.ReferralError as error:
             db.session.rollback()
             form.form_errors.append(str(error))

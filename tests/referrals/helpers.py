@@ -56,7 +56,6 @@ def staff_referral_data(team_id: object | None, *, key: str = "key-0000000000000
         "interpreter_needed": "no",
         "interpreter_language": "",
         "communication_needs": ["large_print"],
-        "target_groups": ["older-living-alone", "recently-bereaved"],
         "reason": "Lives alone since her husband died and rarely goes out.",
         "what_matters": "Getting back to singing.",
         "needs": ["loneliness", "bereavement"],

@@ -148,7 +148,7 @@ def test_referrer_makes_a_referral(client, staff, login_as):
     assert person.languages == ["en", "yo"]
     assert person.interpreter_needed is False and person.interpreter_language == ""
     assert person.communication_needs == ["large_print"]
-    assert referral.target_groups == ["older-living-alone", "recently-bereaved"]
+    assert referral.target_groups == []  # groups are derived from the monitoring answers, never ticked
     assert referral.reason == "Lives alone since her husband died and rarely goes out."
     assert referral.what_matters == "Getting back to singing."
     assert referral.needs == ["loneliness", "bereavement"]

@@ -23,6 +23,9 @@ from navigator.models import (
     Team,
     User,
 )
+from navigator.monitoring.answers import MonitoringAnswers
+from navigator.monitoring.answers import checked as checked_answers
+from navigator.monitoring.answers import stage as stage_answers
 from navigator.screening import AdministrationMode
 from navigator.services import audit
 from navigator.services.numbering import claim_next, referral_series
@@ -82,6 +85,8 @@ class ReferralDetails:
     screenings: dict[str, dict[str, str]] = field(default_factory=dict)
     screening_mode: AdministrationMode = AdministrationMode.SELF_COMPLETED
     screening_not_completed_reason: str = ""
+    # Equality monitoring (domain.md 4.2): optional, stored in its own table, never required.
+    monitoring: MonitoringAnswers | None = None
 
 
 def _next_reference() -> str:
@@ -122,6 +127,7 @@ def submit_referral(details: ReferralDetails, *, by: User | None, idempotency_ke
     person = Person(
         **{name: getattr(details.person, name) for name in PersonDetails.__dataclass_fields__},
     )
+    person.id = uuid.uuid4()
     person.nhs_number = "".join(ch for ch in details.person.nhs_number if ch.isdigit()) or None
     person.postcode = row.postcode if row else details.person.postcode.upper()
     person.ward_code = row.ward_code if row else None
@@ -141,6 +147,7 @@ def submit_referral(details: ReferralDetails, *, by: User | None, idempotency_ke
                 "reason",
                 "what_matters",
                 "needs",
+                # Only in older data and the demo: groups the referrer ticked (now derived, monitoring/).
                 "target_groups",
                 "barriers",
                 "support_needed",
@@ -163,6 +170,10 @@ def submit_referral(details: ReferralDetails, *, by: User | None, idempotency_ke
             ]
         },
     )
+    monitoring = None
+    if details.monitoring is not None and not details.monitoring.is_empty:
+        today = clock.today()
+        monitoring = checked_answers(details.monitoring, age=person.age_on(today), today=today)
     try:
         with db.session.no_autoflush:
             for instrument_code, answers in details.screenings.items():
@@ -179,6 +190,8 @@ def submit_referral(details: ReferralDetails, *, by: User | None, idempotency_ke
             # Claimed last, just before the writes: the series is held until commit (services/numbering.py).
             referral.reference = _next_reference()
         db.session.add(referral)
+        if monitoring is not None:
+            stage_answers(person, monitoring)
         db.session.add(
             ReferralEvent(
                 referral=referral,
