@@ -25,26 +25,42 @@ ACCESS_FOR_COMMUNICATION_NEED = {
     "large_print": "easy-read",
 }
 ACCESS_FOR_BARRIER = {"mobility": "step-free"}
+# Directory categories for what the person asked for help with, where one fits. A need with
+# none ("wants an activity or hobby") means any kind of activity: no category filter then.
+CATEGORIES_FOR_NEED = {
+    "loneliness": "social-befriending",
+    "bereavement": "bereavement-support",
+    "low_mood": "peer-emotional-support",
+    "new_to_area": "social-befriending",
+    "carer_strain": "carers-support",
+    "volunteering_or_work": "volunteering-opportunities",
+    "learn_english": "esol-english-conversation",
+    "digital_skills": "digital-inclusion",
+}
 FIND_ACTIVITIES_WITHIN_MILES = 2
 
 
 def find_activities_url(referral: Referral) -> str:
-    """The public directory search, set up for this person: near them, in their languages,
-    with the access they need and for the groups they belong to."""
+    """The public directory search, set up for what the person asked for: the kinds of activity
+    their needs point to, near them, in their languages, with the access they need.
+
+    Never their target groups or monitoring answers (domain.md 4.2): those are for equality
+    monitoring, not matching, and a URL ends up in logs and browser history. Nobody has to
+    belong to a group to be offered an activity open to everyone."""
     person = referral.person
     access = [
         ACCESS_FOR_COMMUNICATION_NEED[n] for n in person.communication_needs if n in ACCESS_FOR_COMMUNICATION_NEED
     ]
     access += [ACCESS_FOR_BARRIER[b] for b in referral.barriers if b in ACCESS_FOR_BARRIER]
     args: dict[str, Any] = {"for_case": str(referral.id)}
+    if referral.needs and all(need in CATEGORIES_FOR_NEED for need in referral.needs):
+        args["category"] = list(dict.fromkeys(CATEGORIES_FOR_NEED[need] for need in referral.needs))
     if person.postcode:
         args.update(postcode=person.postcode, within=FIND_ACTIVITIES_WITHIN_MILES)
     if person.languages:
         args["language"] = list(person.languages)
     if access:
         args["access"] = list(dict.fromkeys(access))
-    if referral.target_groups:
-        args["group"] = list(referral.target_groups)
     return url_for("directory.search", **args)
 
 

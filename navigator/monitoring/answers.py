@@ -76,10 +76,19 @@ class MonitoringError(ValueError):
         self.problems = problems
 
 
+def languages() -> list[tuple[str, str]]:
+    """The taxonomy's languages (ISO 639 code, name), in its order."""
+    query = (
+        select(TaxonomyTerm.code, TaxonomyTerm.name)
+        .where(TaxonomyTerm.vocabulary == Vocabulary.LANGUAGE, TaxonomyTerm.parent_id.is_(None))
+        .order_by(TaxonomyTerm.position, TaxonomyTerm.name)
+    )
+    return [(code, name) for code, name in db.session.execute(query)]
+
+
 def language_codes() -> frozenset[str]:
     """The main languages that can be chosen: the taxonomy's languages, another, or none said."""
-    codes = db.session.scalars(select(TaxonomyTerm.code).where(TaxonomyTerm.vocabulary == Vocabulary.LANGUAGE))
-    return frozenset(codes) | {ANOTHER_LANGUAGE, PREFER_NOT_TO_SAY}
+    return frozenset(code for code, _ in languages()) | {ANOTHER_LANGUAGE, PREFER_NOT_TO_SAY}
 
 
 def problems_with(answers: MonitoringAnswers, *, age: int | None, today: date) -> dict[str, str]:

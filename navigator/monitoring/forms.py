@@ -144,3 +144,13 @@ class MonitoringQuestions:
             field = self._monitoring_field(name)
             if field is not None:
                 field.errors = [message]
+
+
+class MonitoringForm(MonitoringQuestions, FlaskForm):
+    """The navigator's page to see and change a case's answers."""
+
+    def setup(self, *, languages: Sequence[tuple[str, str]]) -> None:
+        self.setup_monitoring(languages)
+
+
+add_monitoring_fields(MonitoringForm, to_person=False)

@@ -23,7 +23,7 @@ def find_activities_link(html: str) -> str:
     return html_lib.unescape(re.search(r'id="find-activities" href="([^"]+)"', html)[1])
 
 
-def test_find_activities_opens_the_directory_near_the_person_in_their_languages(staff, login_as):
+def test_find_activities_opens_the_directory_for_her_needs_near_her_in_her_languages(staff, login_as):
     referral = engaged_case(staff, target_groups=["older-living-alone", "carers"], barriers=["mobility", "cost"])
     referral.person.languages = ["en", "tr"]
     referral.person.communication_needs = ["bsl", "hearing_loop", "easy_read", "advocate"]
@@ -35,7 +35,8 @@ def test_find_activities_opens_the_directory_near_the_person_in_their_languages(
     query = parse_qs(parts.query)
     assert query["postcode"] == ["E8 1DY"] and query["within"] == ["2"]
     assert query["language"] == ["en", "tr"]
-    assert query["group"] == ["older-living-alone", "carers"]
+    assert query["category"] == ["social-befriending", "bereavement-support"]  # from her needs
+    assert "group" not in query  # target groups are for monitoring, never matching (domain.md 4.2)
     assert sorted(query["access"]) == ["bsl", "easy-read", "hearing-loop", "step-free"]
     assert query["for_case"] == [str(referral.id)]
 
@@ -106,3 +107,11 @@ def test_filters_keep_the_case_while_searching(staff, login_as, make_listing):
     page = login_as(staff["navigator"]).get(f"/search?for_case={referral.id}&language=tr").get_data(as_text=True)
     remove = html_lib.unescape(re.search(r'href="([^"]*)">Remove<span', page)[1])
     assert f"for_case={referral.id}" in remove
+
+
+def test_a_need_without_a_category_searches_every_kind_of_activity(staff, login_as):
+    referral = engaged_case(staff, needs=["loneliness", "activity_or_hobby"])
+    link = find_activities_link(
+        login_as(staff["navigator"]).get(f"/casework/cases/{referral.id}").get_data(as_text=True)
+    )
+    assert "category" not in parse_qs(urlsplit(link).query)

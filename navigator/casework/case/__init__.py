@@ -9,6 +9,7 @@ from navigator.casework.case import (  # noqa: F401  (register the views)
     closure,
     connections,
     contact,
+    monitoring,
     notes,
     overview,
     plan,

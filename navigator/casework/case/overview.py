@@ -19,6 +19,10 @@ from navigator.extensions import db
 from navigator.models import CaseNote, Referral, ScreeningOccasion, Vocabulary
 from navigator.models.geo import Ward
 from navigator.models.referrals import AGREEMENT_LABELS
+from navigator.monitoring import services as monitoring
+from navigator.monitoring.answers import MonitoringAnswers, answers_row
+from navigator.monitoring.answers import languages as monitoring_languages
+from navigator.monitoring.presenters import answer_rows
 from navigator.screening import get_instrument
 from navigator.screening.pairing import BASELINE_RULE
 from navigator.services import referrals
@@ -88,6 +92,10 @@ def _render_case(referral: Referral, errors: list[str] | None = None) -> tuple[s
         status_form.revision.data = str(goal.revision)
         status_forms[goal.id] = status_form
     ward = db.session.get(Ward, person.ward_code) if person.ward_code else None
+    monitoring_rows, derived_groups = ([], [])
+    if can_work:  # special-category data: only for staff who may work the case (domain.md 1.3, 4.2)
+        monitoring_rows = answer_rows(MonitoringAnswers.of(answers_row(person.id)), dict(monitoring_languages()))
+        derived_groups = monitoring.groups_for_case(referral)
     page = _render(
         "case.html",
         referral=referral,
@@ -119,7 +127,9 @@ def _render_case(referral: Referral, errors: list[str] | None = None) -> tuple[s
         attempts_limit=current_app.config["UNABLE_TO_CONTACT_ATTEMPTS"],
         languages=_term_names(Vocabulary.LANGUAGE, person.languages),
         interpreter_language=_language_name(person.interpreter_language),
-        target_groups=_term_names(Vocabulary.TARGET_GROUP, referral.target_groups),
+        monitoring_rows=monitoring_rows,
+        derived_groups=derived_groups,
+        referrer_groups=_term_names(Vocabulary.TARGET_GROUP, referral.target_groups) if can_work else [],
         needs_labels=NEEDS,
         barrier_labels=BARRIERS,
         support_labels=SUPPORT_NEEDED,
