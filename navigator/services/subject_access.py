@@ -18,7 +18,12 @@ from navigator import clock
 from navigator.auth.permissions import Permission
 from navigator.extensions import db
 from navigator.models import AuditAction, AuditEntry, Referral, Screening, TaxonomyTerm, User, Vocabulary
+from navigator.models.monitoring import EqualityMonitoring
 from navigator.models.referrals import AGREEMENT_LABELS, STATE_LABELS
+from navigator.monitoring.answers import MonitoringAnswers
+from navigator.monitoring.answers import languages as monitoring_languages
+from navigator.monitoring.presenters import answer_rows
+from navigator.monitoring.services import groups_for_people
 from navigator.screening import DECLINED, DECLINED_LABEL, INSTRUMENTS
 from navigator.services import audit
 from navigator.services.referrals import NotFound, ReferralError, get_referral, possible_duplicates
@@ -68,12 +73,23 @@ def export_person(referral_id: uuid.UUID, also: list[uuid.UUID], *, by: User, re
     screenings = _screenings_by_referral(ids)
     access = _access_log(ids)
     terms = _term_names(chosen)
+    monitoring = _monitoring_by_person([item.person_id for item in chosen])
+    groups = groups_for_people([item.person_id for item in chosen])
     document = {
         "format": f"Community Navigator subject access export, version {FORMAT_VERSION}",
         "exported_at": _when(clock.now()),
         "exported_by": {"name": by.name, "email": by.email},
         "reason": reason,
-        "referrals": [_referral(item, screenings.get(item.id, []), access.get(item.id, []), terms) for item in chosen],
+        "referrals": [
+            _referral(item, screenings.get(item.id, []), access.get(item.id, []), terms)
+            | {
+                "equality_monitoring": monitoring.get(item.person_id),
+                "target_groups_derived": [
+                    {"group": group.name, "how": group.how} for group in groups.get(item.person_id, [])
+                ],
+            }
+            for item in chosen
+        ],
     }
     for item in chosen:
         audit.record(
@@ -158,7 +174,7 @@ def _referral(
         "reason_for_referral": referral.reason,
         "what_matters": referral.what_matters,
         "needs": _labels(referral.needs, NEEDS),
-        "target_groups": _labels(referral.target_groups, terms),
+        "groups_stated_by_referrer": _labels(referral.target_groups, terms),
         "barriers": _labels(referral.barriers, BARRIERS),
         "support_needed": _labels(referral.support_needed, SUPPORT_NEEDED),
         "risks": {
@@ -267,6 +283,22 @@ def _referral(
             }
             for entry in access
         ],
+    }
+
+
+def _monitoring_by_person(person_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dict[str, str]]]:
+    """The person's equality monitoring answers (domain.md 4.2) as they were asked: each
+    question with the answer shown, "Not answered" where none was given."""
+    query = select(EqualityMonitoring).where(EqualityMonitoring.person_id.in_(person_ids))
+    rows = {row.person_id: row for row in db.session.scalars(query)}
+    if not rows:
+        return {}
+    names = dict(monitoring_languages())
+    return {
+        person_id: [
+            {"question": label, "answer": answer} for label, answer in answer_rows(MonitoringAnswers.of(row), names)
+        ]
+        for person_id, row in rows.items()
     }
 
 
