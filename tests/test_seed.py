@@ -18,7 +18,9 @@ from sqlalchemy import func, select
 
 from navigator import clock
 from navigator.extensions import db
-from navigator.models import AuditAction, AuditEntry, Referral, ReferralState, Team, User
+from navigator.models import AuditAction, AuditEntry, EqualityMonitoring, Referral, ReferralState, Team, User
+from navigator.monitoring.services import groups_for_people
+from navigator.monitoring.target_groups import TARGET_GROUPS
 from navigator.seeding import DEMO_PASSWORD_DEFAULT, PEOPLE_DIR, SeedError, demo_password, load_demo_people
 from navigator.services import referrals as service
 from navigator.working_days import working_days_between
@@ -95,6 +97,13 @@ def test_flask_seed_loads_demo_staff_and_referrals_once(app: Flask, client: Flas
     assert any(r.safeguarding_concern for r in referrals)
     assert any(r.entered_by_proxy and r.team_id is None for r in referrals)
     assert all(p.ward_code for p in people if p.postcode), "every postcode is a real one"
+    # Equality monitoring answers with gaps and "Prefer not to say", every target group derived
+    # from them for someone; groups ticked by a referrer only on a few referrals (older data).
+    answers = db.session.scalars(select(EqualityMonitoring)).all()
+    assert len(answers) >= 30 and any(a.sexual_orientation == "prefer_not_to_say" for a in answers)
+    derived = groups_for_people(p.id for p in people)
+    assert {group.code for found in derived.values() for group in found} == {g.code for g in TARGET_GROUPS}
+    assert 1 <= sum(bool(r.target_groups) for r in referrals) <= 5
     lead = db.session.scalar(select(User).where(User.email == "lead@demo.example.org"))
     in_triage = service.triage_queue(lead).items
     assert sum(bool(service.possible_duplicates(r)) for r in in_triage) >= 2
