@@ -271,7 +271,7 @@ def referral_form(browser: Browser, number: int) -> dict[str, object]:
         "languages": ["en"],
         "interpreter_needed": "no",
         "interpreter_language": "",
-        "target_groups": ["older-living-alone"],
+        "monitoring_lives_alone": "yes",
         "reason": "Lives alone and rarely goes out.",
         "what_matters": "Getting back to singing.",
         "needs": ["loneliness"],
