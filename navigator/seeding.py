@@ -47,7 +47,7 @@ from navigator.models import (
     User,
     Vocabulary,
 )
-from navigator.monitoring.answers import MonitoringAnswers, answer_names, problems_with
+from navigator.monitoring.answers import MonitoringAnswers, MonitoringError, answers_from_mapping
 from navigator.recurrence import Rule, Timetable, next_occurrence
 from navigator.schedules import RRULE_FROM_DAY
 from navigator.screening import DECLINED, AdministrationMode
@@ -868,21 +868,10 @@ class _DemoReferrals:
 
     def monitoring(self, spec: _ReferralSpec, born: date | None, today: date) -> MonitoringAnswers | None:
         """The person's equality monitoring answers, checked against the lists."""
-        given = dict(spec.get("monitoring", {}))
-        if not given:
-            return None
-        unknown = set(given) - set(answer_names())
-        if unknown:
-            raise SeedError(f"Referral {spec.key!r}: unknown monitoring answers {sorted(unknown)}")
-        values: dict[str, Any] = {name: str(value) for name, value in given.items()}
-        if "bereavement_date" in values:
-            values["bereavement_date"] = date.fromisoformat(values["bereavement_date"])
-        answers = MonitoringAnswers(**values)
-        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day)) if born else None
-        problems = problems_with(answers, age=age, today=today)
-        if problems:
-            raise SeedError(f"Referral {spec.key!r}: monitoring answers not on the lists: {sorted(problems)}")
-        return answers
+        try:
+            return answers_from_mapping(dict(spec.get("monitoring", {})), born=born, today=today)
+        except MonitoringError as error:
+            raise SeedError(f"Referral {spec.key!r}: monitoring answers not on the lists: {error}") from error
 
     def _check_codes(self, spec: _ReferralSpec, details: ReferralDetails) -> None:
         lists = [

@@ -8,8 +8,10 @@ own transaction, so a refused answer leaves nothing stored half-way.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -134,6 +136,24 @@ def checked(answers: MonitoringAnswers, *, age: int | None, today: date) -> Moni
     if problems:
         raise MonitoringError(problems)
     return tidied(answers)
+
+
+def answers_from_mapping(given: Mapping[str, object], *, born: date | None, today: date) -> MonitoringAnswers | None:
+    """Answers written as a mapping of answer name to code (the demo seed), checked; None for none."""
+    if not given:
+        return None
+    unknown = set(given) - set(answer_names())
+    if unknown:
+        raise MonitoringError({name: f"There is no answer called {name}" for name in sorted(unknown)})
+    values: dict[str, Any] = {name: str(value) for name, value in given.items()}
+    if "bereavement_date" in values:
+        values["bereavement_date"] = date.fromisoformat(values["bereavement_date"])
+    answers = MonitoringAnswers(**values)
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day)) if born else None
+    problems = problems_with(answers, age=age, today=today)
+    if problems:
+        raise MonitoringError({name: f"{name}: {message}" for name, message in problems.items()})
+    return answers
 
 
 def answers_row(person_id: object) -> EqualityMonitoring | None:
