@@ -1,7 +1,7 @@
 """equality monitoring answers, one row a person, apart from their contact details
 
 Revision ID: 0014_equality_monitoring
-Revises: 0012_person_name_key
+Revises: 0013_screening_pairs
 Create Date: 2026-12-03 17:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_equality_monitoring"
-down_revision = "0012_person_name_key"
+down_revision = "0013_screening_pairs"
 branch_labels = None
 depends_on = None
 
