@@ -43,6 +43,8 @@ from dateutil.relativedelta import relativedelta
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from navigator.config import DEV_PERSON_KEY_SECRET
+from navigator.models.person_key import computed_person_key
 from navigator.models.referrals import person_name_key
 from navigator.screening import score
 from navigator.screening.instruments import get_instrument
@@ -429,7 +431,7 @@ def read_demo(writer: Writer) -> Demo:
 PERSON_COLUMNS = _words(
     "id given_name family_name date_of_birth nhs_number phone email address postcode ward_code "
     "preferred_contact_method preferred_contact_times languages interpreter_needed interpreter_language "
-    "communication_needs created_at name_key"
+    "communication_needs created_at name_key person_key person_key_source"
 )
 REFERRAL_COLUMNS = _words(
     "id reference person_id state version idempotency_key source_code team_id referred_by_id "
@@ -532,6 +534,7 @@ class Loader:
         self.rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in TABLES}
         self.counts: dict[str, int] = dict.fromkeys(TABLES, 0)
         self.screens = scored_screens()
+        self.person_key_secret = os.environ.get("PERSON_KEY_SECRET", DEV_PERSON_KEY_SECRET)
         self._ids = ""
         self._id_at = 0
         self.listings = demo.listings
@@ -731,6 +734,12 @@ class Loader:
             language, interpreter = LANGUAGES[rng.randrange(len(LANGUAGES))]
         postcode, ward = self.demo.postcodes[rng.randrange(len(self.demo.postcodes))]
         given, family = GIVEN[rng.randrange(len(GIVEN))], FAMILY[rng.randrange(len(FAMILY))]
+        nhs_number = _nhs_number(rng) if rng.random() < 0.4 else None
+        # As the model's listener keys a person (models/person_key.py), with the app's secret.
+        keyed = computed_person_key(
+            self.person_key_secret, nhs_number=nhs_number, given_name=given, family_name=family, date_of_birth=born
+        )
+        assert keyed is not None  # everyone here has a date of birth
         sub = w.ts(submitted)
         self.rows["people"].append(
             (
@@ -738,7 +747,7 @@ class Loader:
                 given,
                 family,
                 born.isoformat(),
-                _nhs_number(rng) if rng.random() < 0.4 else w.null,
+                nhs_number if nhs_number is not None else w.null,
                 f"020 7946 {rng.randrange(10000):04d}",
                 "",
                 f"{rng.randint(1, 180)} {STREETS[rng.randrange(len(STREETS))]}",
@@ -752,6 +761,8 @@ class Loader:
                 '["easy_read"]' if easy_read else "[]",
                 sub,
                 person_name_key(given, family),
+                keyed[0],
+                keyed[1].value,
             )
         )
         # Timeline: submitted, then the state's path.

@@ -12,6 +12,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
 
 DEV_SECRET_KEY = "dev-only-not-secret"
+# Not secret: for the demo and tests only. A deployment sets its own and never changes it
+# (every person key is a hash made with it: another value splits each person's episodes).
+DEV_PERSON_KEY_SECRET = "dev-only-person-key-not-secret"
 
 
 def _database_url() -> str:
@@ -25,6 +28,8 @@ def _database_url() -> str:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # Keys the pseudonymous person key (models/person_key.py, domain.md 6.8).
+    PERSON_KEY_SECRET = os.environ.get("PERSON_KEY_SECRET", DEV_PERSON_KEY_SECRET)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
@@ -103,6 +108,7 @@ class TestConfig(Config):
     MAIL_BACKEND = "console"
     BASE_URL = "http://localhost"
     SECRET_KEY = "test-secret"
+    PERSON_KEY_SECRET = "test-person-key-not-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     # The demo seed's generated year, smaller: tests/test_seed.py loads the full one once.
     DEMO_YEAR_REFERRALS = 40
@@ -114,6 +120,8 @@ class ProductionConfig(Config):
     def __init__(self) -> None:
         if self.SECRET_KEY == DEV_SECRET_KEY:
             raise RuntimeError("Set SECRET_KEY: the development default must not be used in production.")
+        if self.PERSON_KEY_SECRET in ("", DEV_PERSON_KEY_SECRET):
+            raise RuntimeError("Set PERSON_KEY_SECRET: the development default must not be used in production.")
 
 
 def is_production() -> bool:

@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("casework", __name__, url_prefix="/casework")
 
 # suggesting registers the template global the directory pages ask for the case being suggested for.
-from navigator.casework import case, queues, subject_access, suggesting  # noqa: E402,F401  (register the views)
+from navigator.casework import case, episodes, queues, subject_access, suggesting  # noqa: E402,F401  (register the views)

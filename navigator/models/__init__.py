@@ -35,6 +35,7 @@ from navigator.models.geo import Postcode, PostcodeDistrict, PostcodeImport, War
 from navigator.models.monitoring import EqualityMonitoring
 from navigator.models.outbox import OutboxMessage, OutboxStatus
 from navigator.models.people import BankHoliday, ReferralSource, Role, RolePermission, Team, User
+from navigator.models.person_key import PersonKeySource
 from navigator.models.referrals import (
     Agreement,
     CaseNote,
@@ -86,6 +87,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Person",
+    "PersonKeySource",
     "Postcode",
     "PostcodeDistrict",
     "PostcodeImport",

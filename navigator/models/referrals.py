@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from navigator.extensions import Base
 from navigator.models.directory import Listing
 from navigator.models.people import ReferralSource, Team, User
+from navigator.models.person_key import PersonKeySource, keep_person_key
 from navigator.models.types import UTCDateTime, utcnow, value_enum
 
 
@@ -163,6 +164,10 @@ class Person(Base):
     # names by the listener below. With the date of birth it is indexed, so the duplicates of
     # a queue's people are found by an index lookup, not by reading everyone born that day.
     name_key: Mapped[str] = mapped_column(sa.String(201), default="", server_default="")
+    # Pseudonymous, the same for every episode of one person (models/person_key.py): set and
+    # kept in step with the details by the listener below, fixed once triage links an episode.
+    person_key: Mapped[str] = mapped_column(sa.String(64), index=True)
+    person_key_source: Mapped[PersonKeySource] = mapped_column(value_enum(PersonKeySource, 30))
 
     __table_args__ = (sa.Index("ix_people_date_of_birth_name_key", "date_of_birth", "name_key"),)
 
@@ -186,6 +191,7 @@ def person_name_key(given_name: str, family_name: str) -> str:
 @sa.event.listens_for(Person, "before_update")
 def _keep_name_key(_mapper: object, _connection: object, person: Person) -> None:
     person.name_key = person_name_key(person.given_name or "", person.family_name or "")
+    keep_person_key(person)
 
 
 class Referral(Base):
@@ -303,6 +309,8 @@ class Referral(Base):
     team: Mapped[Team | None] = relationship()
     referred_by: Mapped[User | None] = relationship(foreign_keys=[referred_by_id])
     navigator: Mapped[User | None] = relationship(foreign_keys=[navigator_id])
+    # The person's episode before this one, linked at triage (services/referrals/episodes.py).
+    previous_referral: Mapped[Referral | None] = relationship(remote_side=[id], foreign_keys=[previous_referral_id])
     events: Mapped[list[ReferralEvent]] = relationship(
         back_populates="referral", order_by="ReferralEvent.at", cascade="all, delete-orphan"
     )

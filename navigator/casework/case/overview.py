@@ -26,6 +26,7 @@ from navigator.monitoring.presenters import answer_rows
 from navigator.screening import get_instrument
 from navigator.screening.pairing import BASELINE_RULE
 from navigator.services import referrals
+from navigator.services.referrals import episodes
 from navigator.vocabularies import BARRIERS, COMMUNICATION_NEEDS, CONTACT_METHODS, NEEDS, SUPPORT_NEEDED
 
 
@@ -141,6 +142,7 @@ def _render_case(referral: Referral, errors: list[str] | None = None) -> tuple[s
         status_forms=status_forms,
         find_activities_url=find_activities_url(referral),
         can_export=user.can(Permission.EXPORT_PERSONAL_DATA),
+        earlier_episodes=episodes.earlier_episodes(referral, user),
     )
     return page, 400 if errors else 200
 
