@@ -106,3 +106,14 @@ STOPPED_REASONS = {
     "recorded_twice": "Recorded twice",
     "other": "Other",
 }
+
+# Why a need is unmet: what stops an activity from meeting it (domain.md 2.5, 7.3).
+UNMET_NEED_CONSTRAINTS = {
+    "no_activity": "No activity of that kind",
+    "language": "Not in the person's language",
+    "cost": "Costs too much",
+    "time_of_day": "Not at a time they can go",
+    "access": "Not accessible to them",
+    "age": "Not open to their age group",
+    "too_far": "Too far away",
+}

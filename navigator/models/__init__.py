@@ -53,6 +53,7 @@ from navigator.models.referrals import (
     Review,
 )
 from navigator.models.screening import Screening, ScreeningOccasion, TimePoint
+from navigator.models.unmet_need import UnmetNeed, UnmetNeedStatus
 
 __all__ = [
     "Activity",
@@ -109,6 +110,8 @@ __all__ = [
     "TaxonomyTerm",
     "Team",
     "TimePoint",
+    "UnmetNeed",
+    "UnmetNeedStatus",
     "User",
     "Venue",
     "VersionState",

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from navigator import clock
 from navigator.auth.permissions import Permission
 from navigator.extensions import db
-from navigator.models import AuditAction, AuditEntry, Referral, Screening, TaxonomyTerm, User, Vocabulary
+from navigator.models import AuditAction, AuditEntry, Referral, Screening, TaxonomyTerm, UnmetNeed, User, Vocabulary
 from navigator.models.monitoring import EqualityMonitoring
 from navigator.models.referrals import AGREEMENT_LABELS, STATE_LABELS
 from navigator.monitoring.answers import MonitoringAnswers
@@ -37,6 +37,7 @@ from navigator.vocabularies import (
     REJECTION_REASONS,
     STOPPED_REASONS,
     SUPPORT_NEEDED,
+    UNMET_NEED_CONSTRAINTS,
 )
 
 MIN_REASON = 10
@@ -75,21 +76,26 @@ def export_person(referral_id: uuid.UUID, also: list[uuid.UUID], *, by: User, re
     terms = _term_names(chosen)
     monitoring = _monitoring_by_person([item.person_id for item in chosen])
     groups = groups_for_people([item.person_id for item in chosen])
+    exported = [
+        _referral(item, screenings.get(item.id, []), access.get(item.id, []), terms)
+        | {
+            "equality_monitoring": monitoring.get(item.person_id),
+            "target_groups_derived": [
+                {"group": group.name, "how": group.how} for group in groups.get(item.person_id, [])
+            ],
+        }
+        for item in chosen
+    ]
+    unmet_needs = _unmet_needs_by_referral(ids)
+    for item, record in zip(chosen, exported, strict=True):
+        record["previous_referral"] = item.previous_referral.reference if item.previous_referral else None
+        record["unmet_needs"] = [_unmet_need(entry) for entry in unmet_needs.get(item.id, [])]
     document = {
         "format": f"Community Navigator subject access export, version {FORMAT_VERSION}",
         "exported_at": _when(clock.now()),
         "exported_by": {"name": by.name, "email": by.email},
         "reason": reason,
-        "referrals": [
-            _referral(item, screenings.get(item.id, []), access.get(item.id, []), terms)
-            | {
-                "equality_monitoring": monitoring.get(item.person_id),
-                "target_groups_derived": [
-                    {"group": group.name, "how": group.how} for group in groups.get(item.person_id, [])
-                ],
-            }
-            for item in chosen
-        ],
+        "referrals": exported,
     }
     for item in chosen:
         audit.record(
@@ -327,6 +333,26 @@ def _screenings_by_referral(ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Screen
     for screening in db.session.scalars(query):
         found.setdefault(screening.referral_id, []).append(screening)
     return found
+
+
+def _unmet_needs_by_referral(ids: list[uuid.UUID]) -> dict[uuid.UUID, list[UnmetNeed]]:
+    found: dict[uuid.UUID, list[UnmetNeed]] = {}
+    query = select(UnmetNeed).where(UnmetNeed.referral_id.in_(ids)).order_by(UnmetNeed.recorded_at)
+    for entry in db.session.scalars(query):
+        found.setdefault(entry.referral_id, []).append(entry)
+    return found
+
+
+def _unmet_need(entry: UnmetNeed) -> dict[str, Any]:
+    return {
+        "need": NEEDS.get(entry.need, entry.need),
+        "ward": entry.ward.display_name,
+        "constraint": UNMET_NEED_CONSTRAINTS.get(entry.constraint, entry.constraint),
+        "note": entry.note,
+        "status": entry.status.label,
+        "recorded_at": _when(entry.recorded_at),
+        "recorded_by": _name(entry.recorded_by),
+    }
 
 
 def _access_log(ids: list[uuid.UUID]) -> dict[uuid.UUID, list[AuditEntry]]:

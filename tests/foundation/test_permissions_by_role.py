@@ -53,6 +53,7 @@ def test_each_role_gets_404_without_the_permission(app, staff, login_as):
         "goal_id": referral.goals[0].id if referral.goals else referral.id,
         "connection_id": referral.id,
         "note_id": referral.id,
+        "unmet_need_id": referral.id,
         "token": "x",
         "filename": "x",
         # Directory records: any UUID will do, a refused request never looks them up.
@@ -90,6 +91,7 @@ def test_anonymous_users_are_sent_to_sign_in(app, client, staff):
         "goal_id": referral.id,
         "connection_id": referral.id,
         "note_id": referral.id,
+        "unmet_need_id": referral.id,
         "listing_id": referral.id,
         "version_id": referral.id,
         "organisation_id": referral.id,

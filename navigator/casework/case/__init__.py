@@ -14,4 +14,5 @@ from navigator.casework.case import (  # noqa: F401  (register the views)
     overview,
     plan,
     screening,
+    unmet_need,
 )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 
-from navigator import clock
+from navigator import clock, vocabularies
 from navigator.auth.decorators import requires
 from navigator.auth.permissions import Permission
 from navigator.casework import bp
@@ -26,7 +26,7 @@ from navigator.monitoring.presenters import answer_rows
 from navigator.screening import get_instrument
 from navigator.screening.pairing import BASELINE_RULE
 from navigator.services import referrals
-from navigator.services.referrals import episodes
+from navigator.services.referrals import episodes, unmet_need
 from navigator.vocabularies import BARRIERS, COMMUNICATION_NEEDS, CONTACT_METHODS, NEEDS, SUPPORT_NEEDED
 
 
@@ -143,6 +143,9 @@ def _render_case(referral: Referral, errors: list[str] | None = None) -> tuple[s
         find_activities_url=find_activities_url(referral),
         can_export=user.can(Permission.EXPORT_PERSONAL_DATA),
         earlier_episodes=episodes.earlier_episodes(referral, user),
+        unmet_needs=unmet_need.unmet_needs_for(referral) if can_work else [],
+        can_record_unmet_need=can_work and unmet_need.can_record_unmet_need(referral),
+        unmet_need_constraints=vocabularies.UNMET_NEED_CONSTRAINTS,
     )
     return page, 400 if errors else 200
 
