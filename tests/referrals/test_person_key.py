@@ -75,9 +75,7 @@ def test_the_secret_from_configuration_changes_the_key(app: Flask, staff, monkey
     monkeypatch.setitem(app.config, "PERSON_KEY_SECRET", "another-deployment")
     other = person_of(make_referral(referrer=staff["referrer"], nhs_number=NHS))
     assert other.person_key != usual.person_key
-    keyed = computed_person_key(
-        "another-deployment", nhs_number=NHS, given_name="", family_name="", date_of_birth=None
-    )
+    keyed = computed_person_key("another-deployment", nhs_number=NHS, given_name="", family_name="", date_of_birth=None)
     assert keyed == (other.person_key, PersonKeySource.NHS_NUMBER)
 
 
