@@ -27,6 +27,7 @@ from navigator.monitoring.services import groups_for_people
 from navigator.screening import DECLINED, DECLINED_LABEL, INSTRUMENTS
 from navigator.services import audit
 from navigator.services.referrals import NotFound, ReferralError, get_referral, possible_duplicates
+from navigator.services.referrals.episodes import same_person_referrals
 from navigator.vocabularies import (
     AGREED_BY,
     BARRIERS,
@@ -49,11 +50,16 @@ def can_export(user: User) -> bool:
 
 
 def candidates(referral_id: uuid.UUID, by: User) -> tuple[Referral, list[Referral]]:
-    """The referral asked about and its possible duplicates, for the lead to choose from."""
+    """The referral asked about, and its possible duplicates and other episodes of the same
+    person (by the person key), for the lead to choose from."""
     if not can_export(by):
         raise NotFound()
     referral = get_referral(referral_id, by, audit_view=False)
-    return referral, possible_duplicates(referral)
+    found = {other.id: other for other in possible_duplicates(referral)}
+    # Earlier episodes linked at triage may have been given another name: the key joins them.
+    for other in same_person_referrals(referral):
+        found.setdefault(other.id, other)
+    return referral, sorted(found.values(), key=lambda other: other.submitted_at, reverse=True)
 
 
 def export_person(referral_id: uuid.UUID, also: list[uuid.UUID], *, by: User, reason: str) -> dict[str, Any]:

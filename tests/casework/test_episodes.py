@@ -16,6 +16,7 @@ from navigator import clock
 from navigator.extensions import db
 from navigator.models import AuditAction, AuditEntry, Person, PersonKeySource, Referral, ReferralState
 from navigator.services import referrals as service
+from navigator.services import subject_access
 from navigator.services.referrals import episodes
 from tests.factories import make_referral
 
@@ -239,3 +240,15 @@ def test_unique_people_and_re_referrals_in_a_period(staff, earlier, again):
 
     assert episodes.people_referred(today - timedelta(days=10), today - timedelta(days=1)).referrals == 0
     assert db.session.scalar(select(func.count(func.distinct(Person.person_key)))) == 2
+
+
+def test_a_subject_access_export_can_include_episodes_joined_by_the_key(staff, earlier, again):
+    episodes.confirm_same_person(again.id, by=staff["lead"], duplicate_id=earlier.id)
+    fresh(again).person.given_name = "Edwina"  # corrected: no longer a possible duplicate by name
+    db.session.commit()
+    assert earlier.id not in [other.id for other in service.possible_duplicates(fresh(again))]
+    _, offered = subject_access.candidates(again.id, staff["lead"])
+    assert earlier.id in [other.id for other in offered]
+    document = subject_access.export_person(again.id, [earlier.id], by=staff["lead"], reason="SAR-2026-101 by post")
+    assert [record["reference"] for record in document["referrals"]] == [again.reference, earlier.reference]
+    assert document["referrals"][0]["previous_referral"] == earlier.reference

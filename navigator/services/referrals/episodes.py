@@ -178,6 +178,19 @@ def undo_same_person(referral_id: uuid.UUID, *, by: User) -> EpisodeLink:
     return EpisodeLink(referral, previous, changed=True)
 
 
+def same_person_referrals(referral: Referral) -> list[Referral]:
+    """Every other referral whose person has this one's key (the same NHS number, or name and
+    date of birth, or linked at triage), newest first."""
+    return list(
+        db.session.scalars(
+            select(Referral)
+            .join(Person, Person.id == Referral.person_id)
+            .where(Person.person_key == referral.person.person_key, Referral.id != referral.id)
+            .order_by(Referral.submitted_at.desc())
+        )
+    )
+
+
 # -- earlier episodes on the case page ------------------------------------------------------
 
 

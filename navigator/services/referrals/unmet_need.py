@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
 
 from navigator import clock
 from navigator.extensions import db
@@ -193,6 +194,7 @@ def unmet_needs_for(referral: Referral) -> list[UnmetNeed]:
         db.session.scalars(
             select(UnmetNeed)
             .where(UnmetNeed.referral_id == referral.id, UnmetNeed.status != UnmetNeedStatus.WITHDRAWN)
+            .options(selectinload(UnmetNeed.ward), selectinload(UnmetNeed.recorded_by))
             .order_by(UnmetNeed.recorded_at)
         )
     )
