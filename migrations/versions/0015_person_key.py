@@ -4,7 +4,7 @@ neither gets a random key of their own. Episodes are not linked here: possible d
 never merged automatically, triage confirms them (previous_referral_id stays as it is)
 
 Revision ID: 0015_person_key
-Revises: 0013_screening_pairs
+Revises: 0014_equality_monitoring
 Create Date: 2026-12-03 17:00:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_person_key"
-down_revision = "0013_screening_pairs"
+down_revision = "0014_equality_monitoring"
 branch_labels = None
 depends_on = None
 
