@@ -68,7 +68,7 @@ class Config:
     # either side of that day in which a later screen counts as the 3-month one.
     FOLLOW_UP_AFTER_MONTHS = int(os.environ.get("FOLLOW_UP_AFTER_MONTHS", "3"))
     FOLLOW_UP_WINDOW_DAYS = int(os.environ.get("FOLLOW_UP_WINDOW_DAYS", "14"))
-    # How many referrals the demo seed generates over the last twelve months (seeding_year.py).
+    # How many referrals the demo seed generates over the last twelve months (navigator/seeding/year.py).
     DEMO_YEAR_REFERRALS = int(os.environ.get("DEMO_YEAR_REFERRALS", "320"))
     # argon2id (time cost, memory in KiB, parallelism): the library's recommended defaults.
     ARGON2_PARAMETERS = (3, 65536, 4)

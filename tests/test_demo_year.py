@@ -1,4 +1,4 @@
-"""The demo's generated year (navigator/seeding_year.py) at its full size: several hundred
+"""The demo's generated year (navigator/seeding/year.py) at its full size: several hundred
 referrals over twelve months with the screens an impact report needs, built through the
 services. One test: loading the year takes a while."""
 

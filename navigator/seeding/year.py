@@ -446,12 +446,9 @@ class DemoYear:
 
 
 def _read_words() -> dict[str, list[str]]:
-    import yaml
+    from navigator.seeding.files import PEOPLE_DIR, read
 
-    from navigator.config import PROJECT_ROOT
-
-    with (PROJECT_ROOT / "seed" / "people" / "year.yaml").open(encoding="utf-8") as handle:
-        return dict(yaml.safe_load(handle))
+    return dict(read(PEOPLE_DIR / "year.yaml"))
 
 
 def _band_for_demo(rng: random.Random) -> Any:

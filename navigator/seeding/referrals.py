@@ -1,25 +1,19 @@
-"""Loading the taxonomy, the demo directory and the demo staff and referrals from the
-readable files in seed/."""
+"""The demo referrals written in seed/people/referrals.yaml, each taken to its state through the
+real services as timed steps."""
 
 from __future__ import annotations
 
 import itertools
-import os
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import yaml
-from dateutil.relativedelta import relativedelta
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from navigator import clock
-from navigator.config import PROJECT_ROOT
 from navigator.extensions import db
 from navigator.geo.postcodes import lookup_postcode
 from navigator.models import (
@@ -28,552 +22,23 @@ from navigator.models import (
     ConnectionStatus,
     ContactChannel,
     ContactOutcome,
-    Cost,
-    ExceptionKind,
-    Frequency,
     GoalStatus,
-    HowToJoin,
     Listing,
-    ListingKind,
-    Organisation,
-    ProblemKind,
     Referral,
-    ReferralSource,
     ReferralState,
-    Role,
     ScreeningOccasion,
     TaxonomyTerm,
-    Team,
     User,
     Vocabulary,
 )
 from navigator.monitoring.answers import MonitoringAnswers, MonitoringError, answers_from_mapping
-from navigator.recurrence import Rule, Timetable, next_occurrence
-from navigator.schedules import RRULE_FROM_DAY
 from navigator.screening import DECLINED, AdministrationMode
-from navigator.seeding_year import load_demo_year
+from navigator.seeding.answers import LONELINESS_ANSWERS, ONS4_ITEMS
+from navigator.seeding.files import SeedError, time_of_day
 from navigator.services import referrals as service
-from navigator.services.accounts import add_user, hash_password
-from navigator.services.listings import (
-    ListingData,
-    ListingError,
-    ScheduleChange,
-    ScheduleRule,
-    VenueData,
-    add_listings,
-    create_venue,
-)
-from navigator.services.referrals import NotFound, PersonDetails, ReferralDetails, ReferralError
+from navigator.services.referrals import PersonDetails, ReferralDetails
 from navigator.vocabularies import AGREED_BY, BARRIERS, COMMUNICATION_NEEDS, CONTACT_METHODS, NEEDS, SUPPORT_NEEDED
 from navigator.working_days import is_working_day
-
-SEED_DIR = PROJECT_ROOT / "seed"
-
-
-# The C loader when PyYAML has it: the demo files are long.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _read(path: Path) -> Any:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_YAML_LOADER)
-
-
-def load_taxonomy(path: Path = SEED_DIR / "taxonomy.yaml") -> int:
-    """Add or rename taxonomy terms from the file; existing codes keep their ids."""
-    data = _read(path)
-    existing = {(t.vocabulary, t.code): t for t in db.session.scalars(select(TaxonomyTerm))}
-    count = 0
-
-    def upsert(vocabulary: Vocabulary, item: dict[str, Any], position: int, parent: TaxonomyTerm | None) -> None:
-        nonlocal count
-        term = existing.get((vocabulary, item["code"]))
-        if term is None:
-            term = TaxonomyTerm(vocabulary=vocabulary, code=item["code"])
-            db.session.add(term)
-            existing[(vocabulary, item["code"])] = term
-        term.name = item["name"]
-        term.description = item.get("description", "")
-        term.position = position
-        term.parent = parent
-        count += 1
-        for child_position, child in enumerate(item.get("children", [])):
-            upsert(vocabulary, child, position * 100 + child_position + 1, term)
-
-    for vocabulary in Vocabulary:
-        for position, item in enumerate(data.get(vocabulary.value, [])):
-            upsert(vocabulary, item, (position + 1) * 100, None)
-    db.session.commit()
-    return count
-
-
-def directory_is_empty() -> bool:
-    return not db.session.scalar(select(func.count(Organisation.id)))
-
-
-def _time(text: str) -> time:
-    return time.fromisoformat(str(text))
-
-
-def _common(
-    item: dict[str, Any], kind: ListingKind, orgs: dict[str, Organisation], venues: dict[str, Any]
-) -> ListingData:
-    contact = item.get("contact") or {}
-    return ListingData(
-        kind=kind,
-        name=item["name"],
-        organisation_id=orgs[item["organisation"]].id,
-        venue_id=venues[item["venue"]].id if item.get("venue") else None,
-        description=str(item.get("description", "")).strip(),
-        terms={
-            Vocabulary.CATEGORY: item.get("categories", []),
-            Vocabulary.TARGET_GROUP: item.get("groups", []),
-            Vocabulary.LANGUAGE: item.get("languages", []),
-            Vocabulary.ACCESSIBILITY: item.get("accessibility", []),
-            Vocabulary.FACILITY: item.get("facilities", []),
-        },
-        cost=Cost(item.get("cost") or item.get("hire_cost") or "free"),
-        cost_detail=item.get("cost_detail") or item.get("hire_cost_detail") or "",
-        how_to_join=HowToJoin(item.get("how_to_join", "drop_in")),
-        min_age=item.get("min_age"),
-        max_age=item.get("max_age"),
-        contact_name=contact.get("name", ""),
-        contact_email=contact.get("email", ""),
-        contact_phone=contact.get("phone", ""),
-        website=contact.get("website", ""),
-    )
-
-
-def _local(day_offset: int, at: str) -> datetime:
-    day = clock.today() + timedelta(days=day_offset)
-    return clock.in_london(day, _time(at))
-
-
-def _days_ahead(value: Any) -> date:
-    return clock.today() + timedelta(days=int(value))
-
-
-def _schedule_rule(name: str, item: dict[str, Any]) -> ScheduleRule:
-    """One `schedule` entry of activities.yaml. `day` and times, and optionally: `every`
-    (2 = every other week, or month), `monthly` ([2, 4] with `day`: 2nd and 4th of the
-    month; -1: the last), `month_day` (15), `dates` and `from` / `until`, all in days
-    from today so the demo never goes stale."""
-    rule = ScheduleRule(
-        start=_time(item["start"]),
-        end=_time(item["end"]),
-        interval=int(item.get("every", 1)),
-        valid_from=_days_ahead(item["from"]) if "from" in item else None,
-        valid_to=_days_ahead(item["until"]) if "until" in item else None,
-    )
-    if "dates" in item:
-        rule.frequency = Frequency.DATES
-        rule.dates = [_days_ahead(offset) for offset in item["dates"]]
-        return rule
-    if "month_day" in item:
-        rule.frequency = Frequency.MONTHLY
-        rule.by_month_day = int(item["month_day"])
-        return rule
-    code = RRULE_FROM_DAY.get(str(item.get("day", "")))
-    if code is None:
-        raise ListingError(f"{name}: unknown day {item.get('day')!r}")
-    if "monthly" in item:
-        weeks = item["monthly"] if isinstance(item["monthly"], list) else [item["monthly"]]
-        rule.frequency = Frequency.MONTHLY
-        rule.by_day = ",".join(f"{int(week)}{code}" for week in weeks)
-    else:
-        rule.by_day = code
-    return rule
-
-
-def _plain_rule(rule: ScheduleRule) -> Rule:
-    return Rule(
-        frequency=rule.frequency,
-        opens_at=rule.start,
-        closes_at=rule.end,
-        interval=rule.interval,
-        by_day=rule.by_day,
-        by_month_day=rule.by_month_day,
-        dates=tuple(day for day in rule.dates if isinstance(day, date)),
-        valid_from=rule.valid_from,
-        valid_to=rule.valid_to,
-        # Unanchored "every other week" starts today (as the listing service anchors it).
-        anchor=rule.valid_from or clock.today(),
-    )
-
-
-def _schedule_change(name: str, item: dict[str, Any], rules: list[ScheduleRule]) -> ScheduleChange:
-    """One `exceptions` entry: `cancelled: 14` (the first session 14 days or more from
-    today), `break: [20, 33]` (first and last day), or `moved: 8` with `start` and `end`."""
-    note = str(item.get("note", ""))
-    if "break" in item:
-        first, last = item["break"]
-        return ScheduleChange(
-            kind=ExceptionKind.CANCELLED, starts_on=_days_ahead(first), ends_on=_days_ahead(last), note=note
-        )
-    kind = ExceptionKind.MOVED if "moved" in item else ExceptionKind.CANCELLED
-    offset = item["moved"] if kind is ExceptionKind.MOVED else item["cancelled"]
-    # Days from today fall on any weekday, so snap to the next real session.
-    timetable = Timetable(rules=tuple(_plain_rule(rule) for rule in rules))
-    after = clock.in_london(_days_ahead(offset))
-    session = next_occurrence(timetable, after)
-    if session is None:
-        raise ListingError(f"{name}: no session {offset} days or more from today to change")
-    return ScheduleChange(
-        kind=kind,
-        starts_on=session.day,
-        new_start=_time(item["start"]) if kind is ExceptionKind.MOVED else None,
-        new_end=_time(item["end"]) if kind is ExceptionKind.MOVED else None,
-        note=note,
-    )
-
-
-def _add_timetable(data: ListingData, item: dict[str, Any]) -> None:
-    """An item's `schedule` and `exceptions` entries, onto the listing data."""
-    data.schedules = [_schedule_rule(data.name, entry) for entry in item.get("schedule", [])]
-    data.exceptions = [_schedule_change(data.name, entry, data.schedules) for entry in item.get("exceptions", [])]
-
-
-def _listings(
-    directory: Path, activities: list[dict[str, Any]], orgs: dict[str, Organisation], venues: dict[str, Any]
-) -> Iterator[ListingData]:
-    for item in activities:
-        data = _common(item, ListingKind.ACTIVITY, orgs, venues)
-        _add_timetable(data, item)
-        yield data
-    for item in _read(directory / "events.yaml"):
-        data = _common(item, ListingKind.EVENT, orgs, venues)
-        # Events are dated relative to today so the demo never goes stale.
-        data.starts_at = _local(int(item["starts_in_days"]), item["start"])
-        # An exhibition or festival ends on a later day (ends_in_days).
-        last_day = int(item.get("ends_in_days", item["starts_in_days"]))
-        data.ends_at = _local(last_day, item["end"]) if item.get("end") else None
-        yield data
-    for item in _read(directory / "spaces.yaml"):
-        data = _common(item, ListingKind.SPACE, orgs, venues)
-        data.capacity = item.get("capacity")
-        data.bookable = bool(item.get("bookable", False))
-        data.booking_info = item.get("booking_info", "")
-        data.how_to_join = HowToJoin(item.get("how_to_join", "contact_first"))
-        yield data
-
-
-def load_demo_directory(directory: Path = SEED_DIR / "directory") -> int:
-    """Add the demo organisations, venues and listings; returns how many listings."""
-    orgs: dict[str, Organisation] = {}
-    for item in _read(directory / "organisations.yaml"):
-        org = Organisation(
-            name=item["name"],
-            description=str(item.get("description", "")).strip(),
-            website=item.get("website"),
-            email=item.get("email"),
-            phone=item.get("phone"),
-            charity_number=str(item["charity_number"]) if item.get("charity_number") else None,
-        )
-        db.session.add(org)
-        orgs[item["key"]] = org
-    venues = {
-        item["key"]: create_venue(
-            name=item["name"],
-            address_1=item["address_1"],
-            address_2=item.get("address_2"),
-            city=item.get("city", "London"),
-            postcode=item["postcode"],
-        )
-        for item in _read(directory / "venues.yaml")
-    }
-    db.session.flush()
-    activities = _read(directory / "activities.yaml")
-    listings = add_listings(_listings(directory, activities, orgs, venues))
-    confirmed_months_ago = {
-        item["name"]: int(item["confirmed_months_ago"]) for item in activities if item.get("confirmed_months_ago")
-    }
-    for listing in listings:
-        if listing.name in confirmed_months_ago:
-            listing.last_confirmed_at = clock.now() - relativedelta(months=confirmed_months_ago[listing.name])
-    db.session.commit()
-    return len(listings)
-
-
-# -- demo staff accounts and referrals -----------------------------------------------------
-#
-# Fictional teams, staff and referred people from seed/people/*.yaml, loaded only into a
-# database with no staff accounts. Every referral is built through the real services as the
-# demo users would build it, with the clock moved back so that timestamps spread over the
-# last eight weeks.
-
-DEMO_PASSWORD_DEFAULT = "community-navigator-demo"
-PEOPLE_DIR = SEED_DIR / "people"
-
-
-class SeedError(ValueError):
-    """The demo files or the database are not as the seed expects."""
-
-
-class DemoDirectoryMissing(SeedError):
-    """The demo referrals need the demo directory's listings, and this database has other ones."""
-
-
-def demo_password() -> str:
-    """The one password every demo account shares: DEMO_PASSWORD, or the documented default."""
-    from navigator.services.accounts import AccountError, check_password_rules
-
-    password = os.environ.get("DEMO_PASSWORD") or DEMO_PASSWORD_DEFAULT
-    try:
-        check_password_rules(password)
-    except AccountError as error:
-        raise SeedError(f"DEMO_PASSWORD: {error}") from error
-    return password
-
-
-def no_staff_accounts() -> bool:
-    return not db.session.scalar(select(func.count(User.id)))
-
-
-@dataclass
-class DemoPeople:
-    """How many of each the demo seed added."""
-
-    teams: int
-    users: int
-    referrals: int
-    registrations: int = 0
-
-
-@contextmanager
-def moved_clock() -> Iterator[Callable[[datetime], None]]:
-    """Let the seed set navigator.clock.now; the real clock comes back afterwards."""
-    original = clock.now
-    moment = [original()]
-    setattr(clock, "now", lambda: moment[0])  # noqa: B010  (a module function, swapped on purpose)
-
-    def set_to(when: datetime) -> None:
-        moment[0] = when
-
-    try:
-        yield set_to
-    finally:
-        setattr(clock, "now", original)  # noqa: B010
-
-
-def load_demo_people(directory: Path = PEOPLE_DIR, *, password: str | None = None) -> DemoPeople:
-    """Add the demo teams, staff accounts and referrals. Only into a database with no staff
-    accounts: the demo password is public, so these accounts must never reach production."""
-    if not no_staff_accounts():
-        raise SeedError("There are staff accounts already: demo accounts are only loaded into an empty database")
-    specs = [_ReferralSpec.parse(item) for item in _read(directory / "referrals.yaml")]
-    _check_unique([spec.key for spec in specs], "referral key")
-    listings = _find_listings({name for spec in specs for name in spec.listing_names()})
-    teams = _load_teams(_read(directory / "teams.yaml"))
-    # One hash for the one shared password: argon2 is slow on purpose, and the demo password is public anyway.
-    users = _load_staff(_read(directory / "staff.yaml"), teams, hash_password(password or demo_password()))
-    registrations = _load_registrations(directory / "registrations.yaml")
-    _load_listing_work(directory / "listing_work.yaml", users)
-    builder = _DemoReferrals(users, listings)
-    with moved_clock() as set_clock:
-        start = clock.now()
-        plans = [(spec, builder.plan(spec, start)) for spec in specs]
-        # Submitted in date order, so reference numbers follow the calendar.
-        for spec, steps in sorted(plans, key=lambda plan: plan[1][0].at):
-            for step in steps:
-                set_clock(step.at)
-                try:
-                    step.run(step.at)
-                except (ReferralError, NotFound) as error:
-                    raise SeedError(f"Referral {spec.key!r}, step {step.label!r}: {error!r}") from error
-            builder.check(spec)
-    # A year of generated referrals, so outcome and impact figures have something true to show.
-    year = load_demo_year(users, count=current_app.config["DEMO_YEAR_REFERRALS"])
-    return DemoPeople(teams=len(teams), users=len(users), referrals=len(specs) + year, registrations=registrations)
-
-
-def _check_unique(values: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for value in values:
-        if value in seen:
-            raise SeedError(f"Duplicate {what}: {value!r}")
-        seen.add(value)
-
-
-def _load_teams(items: list[dict[str, Any]]) -> dict[str, Team]:
-    sources = set(db.session.scalars(select(ReferralSource.code)))
-    teams: dict[str, Team] = {}
-    _check_unique([item["key"] for item in items], "team key")
-    for item in items:
-        source = item.get("source")
-        if source is not None and source not in sources:
-            raise SeedError(f"Team {item['key']!r}: unknown referral source {source!r}")
-        team = Team(name=item["name"], source_code=source, email=item.get("email", ""))
-        db.session.add(team)
-        teams[item["key"]] = team
-    db.session.commit()
-    return teams
-
-
-def _load_staff(items: list[dict[str, Any]], teams: dict[str, Team], password_hash: str) -> dict[str, User]:
-    roles = {role.code: role for role in db.session.scalars(select(Role))}
-    # Organisation editors name their organisations as the demo directory does.
-    organisations = {org.name: org for org in db.session.scalars(select(Organisation))}
-    users: dict[str, User] = {}
-    _check_unique([item["email"] for item in items], "staff email")
-    for item in items:
-        unknown = set(item["roles"]) - roles.keys()
-        if unknown or set(item.get("teams", [])) - teams.keys():
-            raise SeedError(f"Staff {item['email']!r}: unknown role or team")
-        missing = set(item.get("organisations", [])) - organisations.keys()
-        if missing:
-            raise SeedError(f"Staff {item['email']!r}: no organisation called {', '.join(sorted(missing))}")
-        user = add_user(
-            email=item["email"],
-            name=item["name"],
-            roles=[roles[code] for code in item["roles"]],
-            teams=[teams[key] for key in item.get("teams", [])],
-            organisations=[organisations[name] for name in item.get("organisations", [])],
-            by=None,
-            reason="demo seed",
-            job_title=item.get("job_title", ""),
-            phone=item.get("phone", ""),
-            password_hash=password_hash,
-        )
-        users[user.email] = user
-    db.session.commit()
-    return users
-
-
-def _load_listing_work(path: Path, users: dict[str, User]) -> None:
-    """Work waiting for the demo moderator: changes to live listings, new listings and
-    problem reports, made through the editors' and residents' services."""
-    from navigator.services import moderation
-    from navigator.services.reports import report_problem
-    from navigator.snapshots import data_from_snapshot, snapshot_of_listing
-
-    if not path.exists():
-        return
-    work = _read(path) or {}
-
-    def listing_named(name: str) -> Listing:
-        listing = db.session.scalar(select(Listing).where(Listing.name == name))
-        if listing is None:
-            raise SeedError(f"{path.name}: no listing called {name!r}")
-        return listing
-
-    def editor(email: str) -> User:
-        if email not in users:
-            raise SeedError(f"{path.name}: no demo account {email!r}")
-        return users[email]
-
-    with moved_clock() as set_clock:
-        now = clock.now()
-        for item in work.get("changes", []):
-            set_clock(now - timedelta(days=float(item.get("days_ago", 1))))
-            listing = listing_named(item["listing"])
-            data = data_from_snapshot(snapshot_of_listing(listing))
-            for field, value in item["set"].items():
-                setattr(data, field, value)
-            moderation.save_changes(listing.id, data, by=editor(item["by"]))
-            moderation.submit_for_review(listing.id, by=editor(item["by"]))
-        for item in work.get("new", []):
-            set_clock(now - timedelta(days=float(item.get("days_ago", 1))))
-            organisation = db.session.scalar(select(Organisation).where(Organisation.name == item["organisation"]))
-            if organisation is None:
-                raise SeedError(f"{path.name}: no organisation called {item['organisation']!r}")
-            data = _common(
-                {**item, "organisation": "owner", "venue": None},
-                ListingKind(item["kind"]),
-                {"owner": organisation},
-                {},
-            )
-            data.venue = VenueData(**item["venue"])
-            _add_timetable(data, item)
-            listing = moderation.create_listing(data, by=editor(item["by"]))
-            moderation.submit_for_review(listing.id, by=editor(item["by"]))
-        for item in work.get("reports", []):
-            set_clock(now - timedelta(days=float(item.get("days_ago", 1))))
-            report_problem(listing_named(item["listing"]).id, ProblemKind(item["kind"]), item.get("details", ""))
-
-
-def _load_registrations(path: Path) -> int:
-    """Organisations waiting for a moderator, registered through the public form's service
-    (so the moderators' mail is queued too), a few days before now."""
-    from navigator.services.organisations import OrganisationError, Registration, register_organisation
-
-    if not path.exists():
-        return 0
-    items = _read(path) or []
-    with moved_clock() as set_clock:
-        now = clock.now()
-        for item in items:
-            set_clock(now - timedelta(days=float(item.get("days_ago", 1))))
-            try:
-                register_organisation(
-                    Registration(
-                        name=item["name"],
-                        description=str(item.get("description", "")).strip(),
-                        contact_name=item["contact_name"],
-                        contact_email=item["contact_email"],
-                        contact_phone=str(item.get("contact_phone", "")),
-                        website=item.get("website", ""),
-                        charity_number=str(item.get("charity_number", "")),
-                        company_number=str(item.get("company_number", "")),
-                    )
-                )
-            except OrganisationError as error:
-                raise SeedError(f"Registration {item['name']!r}: {error}") from error
-    return len(items)
-
-
-def _find_listings(names: set[str]) -> dict[str, Listing]:
-    found = {
-        listing.name: listing
-        for listing in db.session.scalars(select(Listing).where(Listing.name.in_(sorted(names))))
-        if listing.is_public
-    }
-    missing = names - found.keys()
-    if missing:
-        raise DemoDirectoryMissing(
-            "The demo referrals connect people to listings that are not in the directory "
-            f"(load the demo directory first): {', '.join(sorted(missing))}"
-        )
-    return found
-
-
-# Baseline and closure answers for each loneliness level, per instrument (domain.md 3.1).
-LONELINESS_ANSWERS: dict[str, dict[str, dict[str, str]]] = {
-    "ucla3": {
-        "high": {"lack_companionship": "often", "left_out": "often", "isolated": "often"},
-        "medium": {"lack_companionship": "often", "left_out": "some_of_the_time", "isolated": "some_of_the_time"},
-        "low": {
-            "lack_companionship": "some_of_the_time",
-            "left_out": "hardly_ever_or_never",
-            "isolated": "hardly_ever_or_never",
-        },
-    },
-    "ons_direct": {
-        "high": {"lonely": "often_always"},
-        "medium": {"lonely": "some_of_the_time"},
-        "low": {"lonely": "occasionally"},
-    },
-    "cyp_loneliness": {
-        "high": {"no_one_to_talk_to": "often", "left_out": "often", "alone": "often", "lonely": "often_always"},
-        "medium": {
-            "no_one_to_talk_to": "some_of_the_time",
-            "left_out": "often",
-            "alone": "some_of_the_time",
-            "lonely": "some_of_the_time",
-        },
-        "low": {
-            "no_one_to_talk_to": "hardly_ever_or_never",
-            "left_out": "some_of_the_time",
-            "alone": "hardly_ever_or_never",
-            "lonely": "hardly_ever",
-        },
-    },
-    "easy_read": {
-        "high": {"lonely": "a_lot", "social_contact": "little_isolated"},
-        "medium": {"lonely": "sometimes", "social_contact": "some_not_enough"},
-        "low": {"lonely": "not_really", "social_contact": "adequate"},
-    },
-}
-ONS4_ITEMS = ("life_satisfaction", "worthwhile", "happiness", "anxiety")
 
 
 @dataclass
@@ -635,7 +100,7 @@ PERSON_KEYS = {
 
 
 @dataclass
-class _ReferralSpec:
+class ReferralSpec:
     """One demo referral as written in referrals.yaml: its target state and its details."""
 
     key: str
@@ -643,7 +108,7 @@ class _ReferralSpec:
     data: dict[str, Any]
 
     @classmethod
-    def parse(cls, item: dict[str, Any]) -> _ReferralSpec:
+    def parse(cls, item: dict[str, Any]) -> ReferralSpec:
         key = str(item.get("key", ""))
         unknown = set(item) - SPEC_KEYS | set(item.get("person", {})) - PERSON_KEYS
         if not key or unknown:
@@ -670,7 +135,7 @@ class _Plan:
     """The timed steps of one demo referral. Each step calls one service function as a demo
     user; the referral's id is known once the first step (submission) has run."""
 
-    def __init__(self, builder: _DemoReferrals, spec: _ReferralSpec) -> None:
+    def __init__(self, builder: DemoReferrals, spec: ReferralSpec) -> None:
         self.builder, self.spec = builder, spec
         self.steps: list[_Step] = []
         self.goal_ids: list[uuid.UUID] = []
@@ -758,7 +223,7 @@ class _Plan:
         return run
 
 
-class _DemoReferrals:
+class DemoReferrals:
     """Plans each demo referral as timed steps through the real services, then checks it."""
 
     def __init__(self, users: dict[str, User], listings: dict[str, Listing]) -> None:
@@ -791,20 +256,20 @@ class _DemoReferrals:
             day += timedelta(days=1)
             if is_working_day(day, self.holidays):
                 remaining -= 1
-        moment = clock.in_london(day, _time(at)).astimezone(UTC)
+        moment = clock.in_london(day, time_of_day(at)).astimezone(UTC)
         return moment if moment > base else base + timedelta(minutes=20)
 
-    def submitted_at(self, spec: _ReferralSpec, now: datetime) -> datetime:
+    def submitted_at(self, spec: ReferralSpec, now: datetime) -> datetime:
         day = now.astimezone(clock.LONDON).date() - timedelta(days=int(spec.get("submitted_days_ago", 0)))
         # Staff refer on working days; residents refer themselves any day.
         while spec.get("source") != "self_referral" and not is_working_day(day, self.holidays):
             day -= timedelta(days=1)
-        moment = clock.in_london(day, _time(spec.get("submitted_at", "10:00"))).astimezone(UTC)
+        moment = clock.in_london(day, time_of_day(spec.get("submitted_at", "10:00"))).astimezone(UTC)
         return min(moment, now - timedelta(minutes=45))
 
     # -- what the referrer writes ---------------------------------------------------------
 
-    def details(self, spec: _ReferralSpec, referrer: User | None, submitted: datetime) -> ReferralDetails:
+    def details(self, spec: ReferralSpec, referrer: User | None, submitted: datetime) -> ReferralDetails:
         person = dict(spec.get("person", {}))
         interpreter = str(person.get("interpreter", ""))
         today = submitted.astimezone(clock.LONDON).date()
@@ -866,14 +331,14 @@ class _DemoReferrals:
         self._check_codes(spec, details)
         return details
 
-    def monitoring(self, spec: _ReferralSpec, born: date | None, today: date) -> MonitoringAnswers | None:
+    def monitoring(self, spec: ReferralSpec, born: date | None, today: date) -> MonitoringAnswers | None:
         """The person's equality monitoring answers, checked against the lists."""
         try:
             return answers_from_mapping(dict(spec.get("monitoring", {})), born=born, today=today)
         except MonitoringError as error:
             raise SeedError(f"Referral {spec.key!r}: monitoring answers not on the lists: {error}") from error
 
-    def _check_codes(self, spec: _ReferralSpec, details: ReferralDetails) -> None:
+    def _check_codes(self, spec: ReferralSpec, details: ReferralDetails) -> None:
         lists = [
             ("needs", details.needs, set(NEEDS)),
             ("barriers", details.barriers, set(BARRIERS)),
@@ -889,7 +354,7 @@ class _DemoReferrals:
 
     # -- the plan -------------------------------------------------------------------------
 
-    def plan(self, spec: _ReferralSpec, now: datetime) -> list[_Step]:
+    def plan(self, spec: ReferralSpec, now: datetime) -> list[_Step]:
         """Timed steps that take the referral to its target state along the usual path."""
         plan = _Plan(self, spec)
         state, key, lead = spec.state, spec.key, self.lead
@@ -1102,7 +567,7 @@ class _DemoReferrals:
                 after.at = before.at + timedelta(seconds=1)
         return steps
 
-    def check(self, spec: _ReferralSpec) -> None:
+    def check(self, spec: ReferralSpec) -> None:
         referral = db.session.get(Referral, self.referrals[spec.key])
         if referral is None or referral.state is not spec.state:
             got = referral.state.value if referral else "missing"
