@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from navigator import clock
 from navigator.extensions import db
-from navigator.models import Referral, ReferralState, Screening, TimePoint, User
+from navigator.models import EqualityMonitoring, Referral, ReferralState, Screening, TimePoint, UnmetNeed, User
+from navigator.monitoring.services import groups_for_people
 from navigator.seeding import DEMO_PASSWORD_DEFAULT
 from navigator.services import referrals as service
 from tests.test_seed import flask, sign_in
@@ -53,16 +54,37 @@ def test_the_demo_year_has_paired_screens_to_report(app: Flask, client: FlaskCli
     assert len(paired & past) >= 0.5 * len(past) and past - paired
     assert len(paired) >= 80
     # Some less lonely, some not, some worse: UCLA-3 totals moved every way.
-    by_id = {s.id: s for s in screens}
+    screen_by_id = {s.id: s for s in screens}
     changes = Counter(
-        (s.score - by_id[s.baseline_id].score > 0) - (s.score - by_id[s.baseline_id].score < 0)
+        (s.score - screen_by_id[s.baseline_id].score > 0) - (s.score - screen_by_id[s.baseline_id].score < 0)
         for s in three_month
-        if s.instrument_code == "ucla3" and s.score is not None and by_id[s.baseline_id].score is not None
+        if s.instrument_code == "ucla3" and s.score is not None and screen_by_id[s.baseline_id].score is not None
     )
     assert changes[-1] > changes[1] > 0 and changes[0] > 0
     assert all(s.comparable for s in three_month)
     # Children's and Easy Read screens as well as adults', and some proxy answers.
     assert {"cyp_loneliness", "ucla3", "ons_direct", "ons4"} <= {s.instrument_code for s in screens}
+
+    # Equality answers with realistic gaps and "Prefer not to say"; every strategy group derived for someone.
+    people = {r.person_id for r in year}
+    answers = [row for row in db.session.scalars(select(EqualityMonitoring)) if row.person_id in people]
+    assert 0.6 * len(people) <= len(answers) < len(people)
+    assert sum(row.ethnicity == "prefer_not_to_say" for row in answers) >= 3
+    assert sum(row.ethnicity is None for row in answers) >= 3
+    groups = groups_for_people(list(people))
+    assert len({group.code for found in groups.values() for group in found}) >= 12
+
+    # Unmet need concentrated in two or three wards.
+    entries = [u for u in db.session.scalars(select(UnmetNeed)) if u.referral_id in ids]
+    wards = Counter(entry.ward_code for entry in entries)
+    assert len(entries) >= 15
+    assert sum(count for _, count in wards.most_common(3)) >= 0.6 * len(entries)
+
+    # Re-referrals of the same person, linked at triage to the earlier episode.
+    again = [r for r in year if r.previous_referral_id is not None]
+    assert len(again) >= 3
+    by_id = {r.id: r for r in year}
+    assert all(by_id[r.previous_referral_id].person.person_key == r.person.person_key for r in again)
 
     # A navigator sees a case with its baseline, 3-month pair and change.
     navigator = db.session.scalar(select(User).where(User.email == "navigator.amara@demo.example.org"))

@@ -32,9 +32,13 @@ from navigator.models import (
     User,
 )
 from navigator.models.geo import Postcode
-from navigator.screening import DECLINED, AdministrationMode
+from navigator.monitoring.answers import answers_from_mapping
+from navigator.screening import AdministrationMode
+from navigator.seeding.year_answers import baseline_answers, monitoring_answers, moved_answers
 from navigator.services import referrals as service
 from navigator.services.referrals import NotFound, PersonDetails, ReferralDetails, ReferralError
+from navigator.services.referrals.episodes import confirm_same_person
+from navigator.services.referrals.unmet_need import UnmetNeedDetails, add_unmet_need
 from navigator.working_days import is_working_day
 
 YEAR_REFERRALS = 320
@@ -67,6 +71,11 @@ class _Case:
     proxy: bool = False
     connection_ids: list[uuid.UUID] = field(default_factory=list)
     stopped: bool = False
+    person: PersonDetails | None = None
+    age: int = 0
+    easy_read: bool = False
+    # A re-referral: the earlier episode, confirmed as the same person at triage.
+    previous: _Case | None = None
 
     @property
     def rid(self) -> uuid.UUID:
@@ -90,11 +99,16 @@ class DemoYear:
         self.lead = leads[0]
         self.events: list[_Event] = []
         self.order = 0
-        self.postcodes = list(
-            db.session.scalars(
-                select(Postcode.postcode).where(Postcode.local_authority == HACKNEY).order_by(Postcode.postcode)
-            )
+        rows = db.session.execute(
+            select(Postcode.postcode, Postcode.ward_code)
+            .where(Postcode.local_authority == HACKNEY)
+            .order_by(Postcode.postcode)
         )
+        self.ward_of: dict[str, str | None] = {postcode: ward for postcode, ward in rows}
+        self.postcodes = list(self.ward_of)
+        # Where activities are missing: most unmet need is recorded in these few wards.
+        wards = sorted({ward for ward in self.ward_of.values() if ward})
+        self.gap_wards = set(self.rng.sample(wards, min(3, len(wards))))
         self.listings = list(
             db.session.scalars(
                 select(Listing.id).where(Listing.kind == ListingKind.ACTIVITY).order_by(Listing.name).limit(40)
@@ -186,14 +200,17 @@ class DemoYear:
         )
         return person, age, easy_read
 
-    def _plan_referral(self, key: str, day: date) -> None:
+    def _plan_referral(self, key: str, day: date, previous: _Case | None = None) -> None:
         rng = self.rng
         self_referral = rng.random() < 0.08
-        person, age, easy_read = self._person()
+        if previous is not None and previous.person is not None:
+            person, age, easy_read = previous.person, previous.age, previous.easy_read
+        else:
+            person, age, easy_read = self._person()
         # Children's teams refer children; adults' teams (and GPs, and LD services) adults.
         teams_for_age = [u for u in self.referrers if (u.teams[0].source_code in CHILDREN_S_SOURCES) == (age < 16)]
         referrer = None if self_referral else rng.choice(teams_for_age or self.referrers)
-        case = _Case(key, referrer)
+        case = _Case(key, referrer, person=person, age=age, easy_read=easy_read, previous=previous)
         if easy_read:
             case.mode = AdministrationMode.EASY_READ
         elif person.interpreter_needed:
@@ -224,6 +241,18 @@ class DemoYear:
                 referrer_name=referrer.name if referrer else "",
                 referrer_email=referrer.email if referrer else "",
                 screening_not_completed_reason="Screened by the navigator at the first conversation",
+                monitoring=answers_from_mapping(
+                    monitoring_answers(
+                        rng,
+                        age=age,
+                        born=person.date_of_birth,
+                        today=clock.today(),
+                        language=person.languages[0] if person.languages else "en",
+                        source=team.source_code if team and team.source_code else "self_referral",
+                    ),
+                    born=person.date_of_birth,
+                    today=clock.today(),
+                ),
             )
             referral = service.submit_referral(details, by=referrer, idempotency_key=f"demo-{key}")
             case.referral_id = referral.id
@@ -238,7 +267,14 @@ class DemoYear:
     def _plan_triage(self, case: _Case, submitted: datetime, age: int) -> None:
         rng, lead = self.rng, self.lead
         decided = self._after(submitted, rng.choice((1, 1, 2)))
-        roll = rng.random()
+        previous = case.previous
+        if previous is not None:
+            # The triager sees the earlier episode among the possible duplicates and confirms it.
+            def link() -> None:
+                confirm_same_person(case.rid, by=lead, duplicate_id=previous.rid)
+
+            self._add(case, decided - timedelta(minutes=5), "same person", link)
+        roll = rng.random() if previous is None else 0.5
         if roll < 0.07:
             self._add(
                 case, decided, "reject", self._call(case, service.reject_referral, by=lead, reason="outside_service")
@@ -348,6 +384,7 @@ class DemoYear:
         started = conversation + timedelta(minutes=30)
         if self._add(case, started, "start support", lambda: service.start_support(case.rid, by=nav(case))) is None:
             return
+        self._plan_unmet_need(case, started)
         change = rng.choices(("better", "same", "worse"), weights=(60, 25, 15))[0]
         three_months = conversation + timedelta(days=91 + rng.randint(-6, 8))
         roll = rng.random()
@@ -403,7 +440,33 @@ class DemoYear:
                 follow_up_not_obtained_reason=not_obtained,
             )
 
-        self._add(case, at, f"close {reason}", run)
+        if self._add(case, at, f"close {reason}", run) is None or case.previous is not None:
+            return
+        again = at + timedelta(days=self.rng.randint(30, 120))
+        known = case.person is not None and case.person.date_of_birth is not None  # shown as a possible duplicate
+        if known and self.rng.random() < 0.12 and again < self.now - timedelta(days=21):
+            # Referred again later: the same person, a new episode.
+            self._plan_referral(f"{case.key}-again", again.astimezone(clock.LONDON).date(), previous=case)
+
+    def _plan_unmet_need(self, case: _Case, started: datetime) -> None:
+        """Nothing suitable exists: mostly in the gap wards, for language, time of day or cost."""
+        person = case.person
+        ward = self.ward_of.get(person.postcode) if person else None
+        if person is None or ward is None:
+            return
+        if self.rng.random() >= (0.6 if ward in self.gap_wards else 0.06):
+            return
+        if person.interpreter_needed:
+            constraint, need = "language", "learn_english"
+        else:
+            constraint = self.rng.choice(("no_activity", "time_of_day", "cost", "too_far", "access"))
+            need = self.rng.choice(("loneliness", "activity_or_hobby", "bereavement", "carer_strain"))
+        details = UnmetNeedDetails(need=need, ward_code=ward, constraint=constraint)
+
+        def record() -> None:
+            add_unmet_need(case.rid, by=self._navigator(case), details=details)
+
+        self._add(case, self._after(started, self.rng.randint(3, 10)), "unmet need", record)
 
     def _plan_connections(self, case: _Case, started: datetime, *, until: datetime) -> None:
         rng = self.rng
@@ -455,81 +518,6 @@ def _band_for_demo(rng: random.Random) -> Any:
     from navigator.screening.pairing import AgeBand
 
     return AgeBand.ADULT if rng.random() < 0.9 else AgeBand.CHILD
-
-
-# -- answers ------------------------------------------------------------------------------------
-
-FREQUENCY = ("hardly_ever_or_never", "some_of_the_time", "often")
-DIRECT = ("never", "hardly_ever", "occasionally", "some_of_the_time", "often_always")
-EASY_LONELY = ("not_really", "sometimes", "a_lot")
-EASY_CONTACT = ("as_much_as_i_want", "adequate", "some_not_enough", "little_isolated")
-
-
-def _pick(rng: random.Random, values: tuple[str, ...], weights: tuple[int, ...]) -> str:
-    return rng.choices(values, weights=weights)[0]
-
-
-def baseline_answers(code: str, rng: random.Random) -> dict[str, str]:
-    """Answers of someone referred at a low point: mostly lonely, now and then a "Prefer not to say"."""
-    if code in ("ucla3", "cyp_loneliness"):
-        items = (
-            ("lack_companionship", "left_out", "isolated")
-            if code == "ucla3"
-            else ("no_one_to_talk_to", "left_out", "alone")
-        )
-        answers = {item: _pick(rng, FREQUENCY, (10, 35, 55)) for item in items}
-        if code == "cyp_loneliness":
-            answers["lonely"] = _pick(rng, DIRECT, (2, 5, 13, 35, 45))
-    elif code == "ons_direct":
-        answers = {"lonely": _pick(rng, DIRECT, (2, 5, 13, 35, 45))}
-    elif code == "ons4":
-        answers = {
-            "life_satisfaction": str(rng.randint(2, 6)),
-            "worthwhile": str(rng.randint(3, 7)),
-            "happiness": str(rng.randint(2, 6)),
-            "anxiety": str(rng.randint(5, 9)),
-        }
-    else:  # easy_read
-        answers = {
-            "lonely": _pick(rng, ("a_lot", "sometimes", "not_really"), (55, 35, 10)),
-            "social_contact": _pick(rng, ("adequate", "some_not_enough", "little_isolated"), (10, 50, 40)),
-        }
-    if rng.random() < 0.03:
-        answers[next(iter(answers))] = DECLINED
-    return answers
-
-
-def _shift(values: tuple[str, ...], value: str, steps: int) -> str:
-    if value not in values:
-        return value
-    return values[max(0, min(len(values) - 1, values.index(value) + steps))]
-
-
-def moved_answers(code: str, baseline: dict[str, str], change: str, rng: random.Random) -> dict[str, str]:
-    """A later screen: each answer a step better, the same, or (one item) a step worse."""
-    moved = {}
-    for item, value in baseline.items():
-        if value == DECLINED:
-            moved[item] = value
-            continue
-        step = 0
-        if change == "better" and rng.random() < 0.6:
-            step = -1
-        elif change == "worse" and rng.random() < 0.4:
-            step = 1
-        if code == "ons4":
-            number = int(value) + (-2 * step if item != "anxiety" else 2 * step)
-            moved[item] = str(max(0, min(10, number)))
-        elif item == "lonely" and code != "easy_read":
-            moved[item] = _shift(DIRECT, value, step * 2)
-        elif code == "easy_read":
-            options = EASY_LONELY if item == "lonely" else EASY_CONTACT
-            moved[item] = _shift(options, value, step)
-        elif code in ("ucla3", "cyp_loneliness"):
-            moved[item] = _shift(FREQUENCY, value, step)
-        else:
-            moved[item] = value
-    return moved
 
 
 def load_demo_year(users: dict[str, User], *, count: int = YEAR_REFERRALS) -> int:
