@@ -37,6 +37,8 @@ from navigator.services.referrals.pairs import episode_baselines, place_screens
 # The youngest age in each band: which instruments fit the band.
 _BAND_AGE = {AgeBand.UNDER_10: 0, AgeBand.CHILD: CHILD_AGE, AgeBand.ADULT: ADULT_AGE}
 MODE_CHANGE_REASON_LIMIT = 300
+# The order questions are asked in: UCLA-3 then the direct question (ONS), optional ones after.
+ASK_ORDER = ("ucla3", "ons_direct", "cyp_loneliness", "easy_read", "ons4", "djg6", "lsns6")
 
 
 def age_band(referral: Referral) -> AgeBand | None:
@@ -98,7 +100,11 @@ def screening_offer(referral: Referral, occasion: ScreeningOccasion) -> Screenin
             baseline_instruments_for(age, _easy_read(referral)), optional_instruments_for(age, _easy_read(referral))
         )
     baselines = episode_baselines(referral)
-    ordered = sorted(baselines, key=lambda code: (not get_instrument(code).is_mandatory_baseline, code))
+    # In the order they were asked at baseline (UCLA-3 before the direct question, as ONS asks them).
+    ordered = sorted(
+        baselines,
+        key=lambda code: (baselines[code].recorded_at, ASK_ORDER.index(code) if code in ASK_ORDER else 99, code),
+    )
     return ScreeningOffer(ordered, baselines=baselines)
 
 
