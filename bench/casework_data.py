@@ -1075,9 +1075,9 @@ class Loader:
                     '{"status": "not_started"}',
                     f'{{"status": "{status}"}}',
                 )
-        for _ in range(rng.randint(1, 3)):
+        # Different activities: one is on a person's plan once at a time (uq_connections_open_listing).
+        for listing_id, listing_name in rng.sample(self.listings, rng.randint(1, 3)):
             cid = self.new_id()
-            listing_id, listing_name = self.listings[rng.randrange(len(self.listings))]
             created = step(0.01, 0.05)
             status = rng.choice(("suggested", "contacted", "attended_first_session", "attending_regularly", "stopped"))
             first = (created + timedelta(days=rng.randint(5, 20))).date()
