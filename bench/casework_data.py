@@ -27,10 +27,12 @@ import argparse
 import contextlib
 import json
 import os
+import queue
 import random
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -234,6 +236,9 @@ class Writer:
     def commit(self) -> None:
         self.raw.commit()
 
+    def wait(self) -> None:
+        """Until every row handed over is written (a no-op where inserts are synchronous)."""
+
     def drop_indexes(self, tables: Iterable[str]) -> None:
         raise NotImplementedError
 
@@ -301,6 +306,12 @@ class SQLiteWriter(Writer):
 
 
 class PostgresWriter(Writer):
+    """COPY on a worker thread, so one batch goes into the server while the next is generated
+    (two cores: Python on one, the server's backend on the other). During the load the loaded
+    tables have no index and no constraint at all (the random uuid primary keys were the slow
+    part: each row an insert at a random place in a B-tree larger than shared_buffers); they
+    are rebuilt by sorting afterwards and the foreign keys checked once."""
+
     null = "\\N"
     true, false = "t", "f"
     placeholder = "%s"
@@ -310,38 +321,113 @@ class PostgresWriter(Writer):
         cursor = self.raw.cursor()
         cursor.execute("SET synchronous_commit = off")
         cursor.execute("SET maintenance_work_mem = '1GB'")
-        # Foreign keys are checked by triggers: the loader writes consistent rows, so skip them.
+        # Foreign keys are checked by triggers: the loader writes consistent rows, so skip them
+        # (those to the loaded tables are dropped anyway and validated when added back).
         cursor.execute("SET session_replication_role = replica")
+        self.raw.commit()
+        # One batch ahead at most: (COPY statement, rows as COPY text), or None for a commit.
+        self._jobs: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=len(TABLES) + 2)
+        self._failure: BaseException | None = None
+        threading.Thread(target=self._copy_jobs, name="copy", daemon=True).start()
+
+    def _copy_jobs(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                if self._failure is not None:
+                    continue  # drain what is queued; the main thread raises the failure
+                if job is None:
+                    self.raw.commit()
+                else:
+                    statement, text = job
+                    with self.raw.cursor().copy(statement) as copy:
+                        copy.write(text)
+            except BaseException as error:  # handed to the main thread
+                self._failure = error
+            finally:
+                self._jobs.task_done()
+
+    def wait(self) -> None:
+        """Until every queued COPY and commit is done; the connection is then the caller's."""
+        self._jobs.join()
+        if self._failure is not None:
+            raise RuntimeError("COPY failed") from self._failure
 
     def ts(self, moment: datetime) -> str:
         return moment.isoformat(" ", "microseconds") + "+00"
 
     def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        if self._failure is not None:
+            self.wait()
         if not rows:
             return
-        cursor = self.raw.cursor()
         # COPY text format: the generated values hold no tab, newline or backslash.
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            copy.write("".join(["\t".join(row) + "\n" for row in rows]))
+        text = "".join(["\t".join(row) + "\n" for row in rows])
+        self._jobs.put((f"COPY {table} ({', '.join(columns)}) FROM STDIN", text))
+
+    def commit(self) -> None:
+        self._jobs.put(None)
+
+    def scalar(self, sql: str) -> Any:
+        self.wait()
+        return super().scalar(sql)
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        self.wait()
+        return super().rows(sql)
 
     def drop_indexes(self, tables: Iterable[str]) -> None:
+        """Drop the tables' indexes, primary keys, unique constraints and the foreign keys to
+        or from them, remembering how to add each back (constraints first, then indexes, then
+        foreign keys: what a foreign key refers to needs its unique index)."""
+        self.wait()
         names = ",".join(f"'{table}'" for table in tables)
-        found = self.rows(
+        loaded = (
+            "(SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            f"WHERE n.nspname = current_schema() AND c.relname IN ({names}))"
+        )
+        foreign_keys = self.rows(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            f"WHERE contype = 'f' AND (conrelid IN {loaded} OR confrelid IN {loaded}) ORDER BY 1, 2"
+        )
+        keys = self.rows(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            f"WHERE contype IN ('p', 'u') AND conrelid IN {loaded} ORDER BY 1, contype, 2"
+        )
+        indexes = self.rows(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i "
             f"WHERE i.schemaname = current_schema() AND i.tablename IN ({names}) "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) ORDER BY 1"
         )
         cursor = self.raw.cursor()
-        for name, _ in found:
+        for table, name, _ in foreign_keys:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _ in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
-        self.dropped = [(name, sql) for name, sql in found]
+        for table, name, _ in keys:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        self.dropped = [(name, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {sql}') for table, name, sql in keys]
+        self.dropped += indexes
+        self.dropped += [
+            (name, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {sql}') for table, name, sql in foreign_keys
+        ]
         self.raw.commit()
 
+    def rebuild_indexes(self) -> None:
+        self.wait()
+        super().rebuild_indexes()
+
     def analyze(self) -> None:
+        self.wait()
         self.raw.commit()
         connection = self.raw.dbapi_connection
         connection.autocommit = True
         connection.cursor().execute("VACUUM ANALYZE")
+
+    def close(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.wait()
+        super().close()
 
 
 # -- what the demo holds ------------------------------------------------------------------
@@ -1415,6 +1501,7 @@ def load(url: str, total: int, *, seed: int = 1, per_team: int = 1500, quiet: bo
             elapsed = time.perf_counter() - started
             say(f"  {done:>9,} referrals  {sum(loader.counts.values()):>11,} rows  {elapsed:6.0f} s", flush=True)
         # New referrals carry on from the loaded ones (services/numbering.py claims from these rows).
+        writer.wait()
         cursor = writer.raw.cursor()
         mark = writer.placeholder
         upsert = (
