@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import multiprocessing
 import os
 import queue
 import random
@@ -1451,8 +1452,12 @@ def prepare(url: str, env: dict[str, str]) -> None:
         subprocess.run([*flask, *command], cwd=ROOT, env=run_env, check=True, capture_output=True)
 
 
-def load(url: str, total: int, *, seed: int = 1, per_team: int = 1500, quiet: bool = False) -> dict[str, int]:
-    """Add `total` referrals to a migrated, seeded database. Returns rows added per table."""
+def load(
+    url: str, total: int, *, seed: int = 1, per_team: int = 1500, quiet: bool = False, jobs: int | None = None
+) -> dict[str, int]:
+    """Add `total` referrals to a migrated, seeded database. Returns rows added per table.
+    On PostgreSQL the rows are generated and copied in `jobs` processes (default: one a core,
+    at most two), each with its own connection; SQLite has one writer, so one process."""
     started = time.perf_counter()
     say: Callable[..., None] = (lambda *a, **k: None) if quiet else print
     engine = sa.create_engine(url)
@@ -1485,21 +1490,36 @@ def load(url: str, total: int, *, seed: int = 1, per_team: int = 1500, quiet: bo
             f"  {total:,} referrals: {sum(1 for s, _ in plan.states if s not in FINAL)} not final "
             f"({len(holders):,} open cases), {len(demo.navigators)} navigators, {len(demo.teams)} referring teams"
         )
+        # Each referral's reference and navigator, in date order; then their rows, batch by batch.
+        planned: list[Planned] = []
+        for submitted, state, path in timed:
+            year = submitted.year
+            numbers[year] = numbers.get(year, 0) + 1
+            reference = f"CN-{year}-{numbers[year]:06d}"
+            if state in OPEN or (state == "closed"):
+                navigator = holders.pop() if state in OPEN else demo.navigators[rng.randrange(len(demo.navigators))]
+            else:
+                navigator = None
+            planned.append((reference, submitted, state, path, navigator))
+        batches = [planned[start : start + BATCH] for start in range(0, total, BATCH)]
         writer.drop_indexes(TABLES)
-        for start in range(0, total, BATCH):
-            for submitted, state, path in timed[start : start + BATCH]:
-                year = submitted.year
-                numbers[year] = numbers.get(year, 0) + 1
-                reference = f"CN-{year}-{numbers[year]:06d}"
-                if state in OPEN or (state == "closed"):
-                    navigator = holders.pop() if state in OPEN else demo.navigators[rng.randrange(len(demo.navigators))]
-                else:
-                    navigator = None
-                loader.referral(reference, submitted, state, path, navigator)
-            loader.flush()
-            done = min(start + BATCH, total)
-            elapsed = time.perf_counter() - started
-            say(f"  {done:>9,} referrals  {sum(loader.counts.values()):>11,} rows  {elapsed:6.0f} s", flush=True)
+        if jobs is None:
+            jobs = min(2, os.cpu_count() or 1) if isinstance(writer, PostgresWriter) else 1
+        if jobs > 1 and isinstance(writer, PostgresWriter):
+            say(f"  generating and copying in {jobs} processes ...", flush=True)
+            added = _load_in_processes(url, demo, batches, seed=seed + 1, now=loader.now, jobs=jobs, say=say)
+            for table, count in added.items():
+                loader.counts[table] += count
+        else:
+            done = 0
+            for number, batch in enumerate(batches):
+                loader.rng = _batch_rng(seed + 1, number)
+                for item in batch:
+                    loader.referral(*item)
+                loader.flush()
+                done += len(batch)
+                elapsed = time.perf_counter() - started
+                say(f"  {done:>9,} referrals  {sum(loader.counts.values()):>11,} rows  {elapsed:6.0f} s", flush=True)
         # New referrals carry on from the loaded ones (services/numbering.py claims from these rows).
         writer.wait()
         cursor = writer.raw.cursor()
@@ -1522,6 +1542,74 @@ def load(url: str, total: int, *, seed: int = 1, per_team: int = 1500, quiet: bo
     for table, count in loader.counts.items():
         say(f"  {table:<18} {count:>11,}")
     return loader.counts
+
+
+# (reference, submitted at, state, path, navigator): one referral to generate.
+Planned = tuple[str, datetime, str, Any, "Staff | None"]
+
+
+def _batch_rng(seed: int, number: int) -> random.Random:
+    """Each batch its own random stream: the same data whichever process generates it."""
+    return random.Random(f"{seed}:{number}")
+
+
+def _load_in_processes(
+    url: str, demo: Demo, batches: list[list[Planned]], *, seed: int, now: datetime, jobs: int, say: Callable[..., None]
+) -> dict[str, int]:
+    """Generate and COPY the batches in `jobs` processes (spawned: no connection is shared)."""
+    context = multiprocessing.get_context("spawn")
+    tasks: Any = context.Queue()
+    results: Any = context.Queue()
+    for number, batch in enumerate(batches):
+        tasks.put((number, batch))
+    workers = [
+        context.Process(target=_generate_and_copy, args=(url, demo, seed, now, tasks, results), daemon=True)
+        for _ in range(jobs)
+    ]
+    for worker in workers:
+        tasks.put(None)
+        worker.start()
+    started, done, rows, finished = time.perf_counter(), 0, 0, 0
+    counts: dict[str, int] = dict.fromkeys(TABLES, 0)
+    while finished < jobs:
+        kind, value = results.get()
+        if kind == "failed":
+            for worker in workers:
+                worker.terminate()
+            raise RuntimeError(f"A loading process failed: {value}")
+        if kind == "batch":
+            done, rows = done + value[0], rows + value[1]
+            say(f"  {done:>9,} referrals  {rows:>11,} rows  {time.perf_counter() - started:6.0f} s", flush=True)
+        else:
+            finished += 1
+            for table, count in value.items():
+                counts[table] += count
+    for worker in workers:
+        worker.join()
+    return counts
+
+
+def _generate_and_copy(url: str, demo: Demo, seed: int, now: datetime, tasks: Any, results: Any) -> None:
+    """One loading process: takes batches until told to stop, reports each, then its totals."""
+    engine = sa.create_engine(url)
+    writer = PostgresWriter(engine)
+    try:
+        loader = Loader(writer, demo, seed=seed, now=now)
+        while (task := tasks.get()) is not None:
+            number, batch = task
+            before = sum(loader.counts.values())
+            loader.rng = _batch_rng(seed, number)
+            for item in batch:
+                loader.referral(*item)
+            loader.flush()
+            results.put(("batch", (len(batch), sum(loader.counts.values()) - before)))
+        writer.wait()
+        results.put(("counts", loader.counts))
+    except BaseException as error:  # reported to the parent, which stops the others
+        results.put(("failed", repr(error)))
+    finally:
+        writer.close()
+        engine.dispose()
 
 
 OPEN = frozenset({"allocated", "contacting", "engaged", "in_support"})
