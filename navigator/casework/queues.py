@@ -320,12 +320,10 @@ def triage(referral_id: uuid.UUID) -> str | Response:
             try:
                 message = _decide(referral, form, version)
             except (ConcurrentChange, InvalidTransition) as error:
-                db.session.rollback()
                 referral = _referral_or_404(referral_id, audit_view=False)
                 version = referral.version  # they have now seen the current referral
                 _add_error(form.decision, str(error))
             except ReferralError as error:
-                db.session.rollback()
                 referral = _referral_or_404(referral_id, audit_view=False)
                 _add_error(form[DECISION_DETAIL_FIELD[form.decision.data or "accept"]], str(error))
             else:
@@ -519,7 +517,6 @@ def allocate(referral_id: uuid.UUID) -> str | Response | tuple[str, int]:
                 # Taken by someone else after this page looked it up: it left the queue.
                 return _no_longer_in_the_queue() if not lead else abort(404)
             except ConcurrentChange as error:
-                db.session.rollback()
                 current = _referral_if_visible(referral_id)
                 if current is None or (not lead and current.state is not S.ACCEPTED):
                     return _no_longer_in_the_queue()
@@ -528,7 +525,6 @@ def allocate(referral_id: uuid.UUID) -> str | Response | tuple[str, int]:
                 holder = f" It is now allocated to {referral.navigator.name}." if referral.navigator else ""
                 _add_error(form.navigator_id, f"{error}.{holder}")
             except ReferralError as error:
-                db.session.rollback()
                 current = _referral_if_visible(referral_id)
                 if current is None:
                     return _no_longer_in_the_queue() if not lead else abort(404)

@@ -14,7 +14,6 @@ from wtforms import SelectMultipleField, TextAreaField
 from navigator.auth.decorators import requires
 from navigator.auth.permissions import Permission
 from navigator.casework import bp
-from navigator.extensions import db
 from navigator.forms import choices, strip_whitespace
 from navigator.services import subject_access
 from navigator.services.referrals import NotFound, ReferralError
@@ -50,7 +49,6 @@ def subject_access_export(referral_id: uuid.UUID) -> str | Response | tuple[str,
                 reason=form.reason.data or "",
             )
         except ReferralError as error:
-            db.session.rollback()
             form.reason.errors = [str(error)]
         else:
             if request.form.get("format") == "print":

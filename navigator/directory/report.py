@@ -14,7 +14,7 @@ from wtforms import Field, RadioField, StringField, TextAreaField
 
 from navigator.auth.decorators import public
 from navigator.directory.views import _public_listing, bp
-from navigator.extensions import db, limiter
+from navigator.extensions import limiter
 from navigator.forms import EMAIL_PATTERN, choices, strip_whitespace
 from navigator.models import ListingKind, ProblemKind
 from navigator.services import reports as service
@@ -81,7 +81,6 @@ def report_problem(listing_id: uuid.UUID, kind: str) -> str | Response:
         except NotFound:
             abort(404)
         except service.ReportError as error:
-            db.session.rollback()
             _add_error(form.details, str(error))
         else:
             return redirect(sent)

@@ -150,7 +150,6 @@ def _stamp(form: ListingForm, listing: Listing) -> None:
 def _render_stale(form: ListingForm, listing: Listing, error: moderation.StaleEdit) -> tuple[str, int]:
     """Someone saved the listing after this form was loaded: keep what was typed, list what
     they changed (their saved value), and stamp the form afresh so saving again goes through."""
-    db.session.rollback()
     db.session.refresh(listing)
     now = moderation.working_snapshot(listing)
     changed = differences(_unseal(form.loaded.data), now, moderation.term_name)
@@ -290,14 +289,11 @@ def new(kind: str) -> Response | tuple[str, int]:
         try:
             listing = moderation.create_listing(data, by=current_user, listing_id=key)
         except (ListingError, moderation.ModerationError) as error:
-            db.session.rollback()
             form.form_errors.append(str(error))
         except moderation.NotFound:
-            db.session.rollback()
             abort(404)
         except IntegrityError:
             # The same form sent twice at once: the other request made the listing.
-            db.session.rollback()
             return redirect(url_for("listings.show", listing_id=key))
         else:
             if request.form.get("action") != "send":
@@ -335,7 +331,6 @@ def _send(listing: Listing, done: str) -> Response | tuple[str, int]:
     try:
         moderation.submit_for_review(listing.id, by=current_user)
     except moderation.ModerationError as error:
-        db.session.rollback()
         return _render_show(listing, [f"Your changes are saved as a draft but were not sent: {error}"])
     flash(f"{listing.name} is {done}. A moderator will check it.")
     return redirect(url_for("listings.show", listing_id=listing.id))
@@ -399,11 +394,9 @@ def edit(listing_id: uuid.UUID) -> Response | tuple[str, int]:
         except moderation.StaleEdit as error:
             return _render_stale(form, listing, error)
         except (ListingError, moderation.ModerationError) as error:
-            db.session.rollback()
             form.form_errors.append(str(error))
             return _render_form(form, listing)
         except moderation.NotFound:
-            db.session.rollback()
             abort(404)
         if version.state is VersionState.WITHDRAWN:
             flash("The listing is back to what the directory shows, so your draft was discarded.")

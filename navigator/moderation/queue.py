@@ -198,9 +198,9 @@ def review(version_id: uuid.UUID) -> str:
 
 
 def _after_failure(version_id: uuid.UUID, error: Exception) -> tuple[ListingVersion, str]:
-    """Undo what the service started; the message goes on the page when the version can no
-    longer be decided (someone else got there first, or the editor changed it)."""
-    db.session.rollback()
+    """The version as it is now (the service rolled back what it started); the message goes
+    on the page when it can no longer be decided (someone else got there first, or the
+    editor changed it)."""
     version = _version_or_404(version_id)
     return version, str(error)
 

@@ -74,7 +74,6 @@ def resolve_report(report_id: uuid.UUID) -> str | Response:
     except moderation_service.NotFound:
         abort(404)
     except service.ReportError as error:
-        db.session.rollback()
         report = db.session.get(ListingReport, report_id)
         if report is not None and report.status is ReportStatus.OPEN:
             form.outcome.errors = [str(error)]

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from navigator.auth.decorators import public, requires
 from navigator.auth.permissions import Permission
-from navigator.extensions import db, limiter
+from navigator.extensions import limiter
 from navigator.models import Organisation
 from navigator.organisations import bp
 from navigator.organisations.forms import ApproveForm, InviteEditorForm, RegistrationForm, RejectForm
@@ -41,7 +41,6 @@ def register() -> str | Response:
             session[REGISTERED_SESSION_KEY] = {"name": already.organisation.name, "again": True}
             return redirect(url_for("organisations.registered"))
         except service.OrganisationError as error:
-            db.session.rollback()
             form.name.errors = [*form.name.errors, str(error)]
         else:
             session[REGISTERED_SESSION_KEY] = {"name": organisation.name, "again": False}
@@ -125,7 +124,6 @@ def approve(organisation_id: uuid.UUID) -> str | Response:
                 organisation.id, by=current_user, note=form.note.data or "", revision=_revision()
             )
         except service.OrganisationError as error:
-            db.session.rollback()
             return _render_detail(organisation, approve_form=form, error=str(error))
         else:
             if editor is None:
@@ -147,7 +145,6 @@ def reject(organisation_id: uuid.UUID) -> str | Response:
                 organisation.id, by=current_user, reason=form.reason.data or "", revision=_revision()
             )
         except service.OrganisationError as error:
-            db.session.rollback()
             return _render_detail(organisation, reject_form=form, error=str(error))
         else:
             flash(f"{organisation.name} is rejected. Its contact has been sent your reason.")
@@ -166,7 +163,6 @@ def invite_editor(organisation_id: uuid.UUID) -> str | Response:
                 organisation.id, form.name.data or "", form.email.data or "", by=current_user
             )
         except service.OrganisationError as error:
-            db.session.rollback()
             form.email.errors = [*form.email.errors, str(error)]
         else:
             flash(f"{editor.name} ({editor.email}) can now edit listings for {organisation.name}.")

@@ -91,7 +91,6 @@ def new_referral() -> str | Response:
         except MonitoringError as error:
             form.show_monitoring_problems(error)
         except service.ReferralError as error:
-            db.session.rollback()
             form.form_errors.append(str(error))
         else:
             return redirect(url_for("referrals.submitted", referral_id=referral.id))
@@ -145,7 +144,6 @@ def self_referral() -> str | Response:
         except MonitoringError as error:
             form.show_monitoring_problems(error)
         except service.ReferralError as error:
-            db.session.rollback()
             form.form_errors.append(str(error))
         else:
             session[SELF_REFERRAL_SESSION_KEY] = referral.reference
@@ -285,7 +283,6 @@ def answer_question(referral_id: uuid.UUID) -> tuple[str, int] | Response:
         except service.NotFound:
             abort(404)
         except service.ReferralError as error:
-            db.session.rollback()
             form.answer.errors = [str(error)]
         else:
             flash("Your answer has been sent to the navigation team.")

@@ -54,7 +54,7 @@ from navigator.services.listings import (
 )
 from navigator.services.mail import queue_mail
 from navigator.services.numbering import claim_next, listing_version_series
-from navigator.services.transactions import committing
+from navigator.services.transactions import all_or_nothing, committing, expect_revision
 from navigator.snapshots import (
     FieldChange,
     Snapshot,
@@ -90,8 +90,9 @@ def stale_edit(listing_id: uuid.UUID, what_next: str = "Check it and try again")
 
 def check_revision(listing: Listing, revision: int | None, what_next: str = "Check it and try again") -> None:
     """Refuse to act for a page loaded at another revision of the listing (None: not checked)."""
-    if revision is not None and listing.revision != revision:
-        raise stale_edit(listing.id, what_next)
+    expect_revision(
+        listing, revision, what="This listing", record_type="listing", refusal=StaleEdit, what_next=what_next
+    )
 
 
 # -- who may do what -----------------------------------------------------------------
@@ -356,6 +357,7 @@ def _new_version(listing: Listing, snapshot: Snapshot, by: User, note: str = "")
     return version
 
 
+@all_or_nothing
 def create_listing(data: ListingData, *, by: User, listing_id: uuid.UUID | None = None) -> Listing:
     """Start a new listing as a draft for one of the editor's organisations. `listing_id`
     (chosen by the form) makes a form sent twice return the listing the first one made."""
@@ -383,6 +385,7 @@ SAVE_AGAIN = "Check what changed, then save again to keep your version"
 
 
 @_one_edit_at_a_time
+@all_or_nothing
 def save_changes(listing_id: uuid.UUID, data: ListingData, *, by: User, revision: int | None = None) -> ListingVersion:
     """Save an edit as the listing's draft. A live listing stays as it is; a change that was
     waiting for a moderator goes back to being a draft (submit it again). `revision` is the
@@ -444,6 +447,7 @@ def _snapshot_before(listing: Listing, version: ListingVersion) -> Snapshot | No
 
 
 @_one_edit_at_a_time
+@all_or_nothing
 def submit_for_review(listing_id: uuid.UUID, *, by: User, revision: int | None = None) -> ListingVersion:
     """Send the draft to the moderators (the one the page showed, at `revision`)."""
     listing = get_listing(listing_id, by)
@@ -495,6 +499,7 @@ def _submitted(version_id: uuid.UUID, by: User) -> ListingVersion:
 
 
 @_one_at_a_time
+@all_or_nothing
 def approve_version(
     version_id: uuid.UUID, *, by: User, note: str = "", categories: Iterable[str] | None = None
 ) -> Listing:
@@ -550,6 +555,7 @@ def approve_version(
 
 
 @_one_at_a_time
+@all_or_nothing
 def reject_version(version_id: uuid.UUID, *, by: User, reason: RejectionReason, note: str = "") -> ListingVersion:
     """Send a version back with a reason the editor sees. A live listing stays as it was."""
     version = _submitted(version_id, by)

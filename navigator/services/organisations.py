@@ -33,7 +33,7 @@ from navigator.models.directory import PUBLIC_STATUSES
 from navigator.services import accounts, audit
 from navigator.services.mail import queue_mail
 from navigator.services.moderation import active_users_with
-from navigator.services.transactions import committing
+from navigator.services.transactions import all_or_nothing, committing, expect_revision
 from navigator.urls import external_url
 
 EDITOR_ROLE = "organisation_editor"
@@ -160,6 +160,7 @@ def moderators() -> list[User]:
 # -- registering ----------------------------------------------------------------------------
 
 
+@all_or_nothing
 def register_organisation(details: Registration) -> Organisation:
     """Record a registration from the public form: pending until a moderator decides.
 
@@ -320,12 +321,14 @@ def _pending(organisation_id: uuid.UUID, revision: int | None) -> Organisation:
     organisation = get_organisation(organisation_id)
     if organisation.status is not OrganisationStatus.PENDING:
         raise OrganisationError(f"{organisation.name} has already been {organisation.status.value}")
-    if revision is not None and organisation.revision != revision:
-        raise OrganisationError(
-            audit.changed_after_opened(
-                "This registration", "organisation", organisation.id, "Check it, then decide again"
-            )
-        )
+    expect_revision(
+        organisation,
+        revision,
+        what="This registration",
+        record_type="organisation",
+        refusal=OrganisationError,
+        what_next="Check it, then decide again",
+    )
     return organisation
 
 
@@ -346,6 +349,7 @@ def _decide(organisation: Organisation, status: OrganisationStatus, *, by: User,
     )
 
 
+@all_or_nothing
 def approve_organisation(
     organisation_id: uuid.UUID, *, by: User, note: str = "", revision: int | None = None
 ) -> User | None:
@@ -375,6 +379,7 @@ def _approve(organisation_id: uuid.UUID, *, by: User, note: str, revision: int |
     )
 
 
+@all_or_nothing
 def reject_organisation(
     organisation_id: uuid.UUID, *, by: User, reason: str, revision: int | None = None
 ) -> Organisation:
@@ -406,6 +411,7 @@ def _reject(organisation_id: uuid.UUID, *, by: User, reason: str, revision: int 
 # -- editors ------------------------------------------------------------------------------------
 
 
+@all_or_nothing
 def invite_editor(organisation_id: uuid.UUID, name: str, email: str, *, by: User) -> User:
     """Let someone edit an approved organisation's listings.
 

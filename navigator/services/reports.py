@@ -31,6 +31,7 @@ from navigator.models import (
 from navigator.services import audit
 from navigator.services.listings import sync_index
 from navigator.services.moderation import NotFound, can_moderate, tell_owners
+from navigator.services.transactions import all_or_nothing
 from navigator.urls import external_url
 
 MAX_DETAILS = 2000
@@ -62,6 +63,7 @@ def _without_links(text: str) -> str:
     return _LINK.sub("[link removed]", text)
 
 
+@all_or_nothing
 def report_problem(
     listing_id: uuid.UUID, kind: ProblemKind, details: str = "", reporter_email: str = ""
 ) -> ListingReport:
@@ -222,6 +224,7 @@ def _note(note: str, *, required: str | None) -> str:
     return note
 
 
+@all_or_nothing
 def resolve_report(report_id: uuid.UUID, *, by: User, note: str) -> ListingReport:
     """The problem is dealt with (the owner fixed it, or a moderator did): say how."""
     report = _open_report(report_id, by)
@@ -230,6 +233,7 @@ def resolve_report(report_id: uuid.UUID, *, by: User, note: str) -> ListingRepor
     return report
 
 
+@all_or_nothing
 def dismiss_report(report_id: uuid.UUID, *, by: User, note: str = "") -> ListingReport:
     """Nothing needs to change (the listing is right, or the report is not about it)."""
     report = _open_report(report_id, by)
@@ -238,6 +242,7 @@ def dismiss_report(report_id: uuid.UUID, *, by: User, note: str = "") -> Listing
     return report
 
 
+@all_or_nothing
 def hide_reported_listing(report_id: uuid.UUID, *, by: User, note: str) -> ListingReport:
     """Take the listing out of the directory until its owner corrects it: they edit it and
     a moderator approves the change, which publishes it again. The report is resolved."""

@@ -28,6 +28,7 @@ from navigator.screening import DECLINED, DECLINED_LABEL, INSTRUMENTS
 from navigator.services import audit
 from navigator.services.referrals import NotFound, ReferralError, get_referral, possible_duplicates
 from navigator.services.referrals.episodes import same_person_referrals
+from navigator.services.transactions import all_or_nothing
 from navigator.vocabularies import (
     AGREED_BY,
     BARRIERS,
@@ -62,6 +63,7 @@ def candidates(referral_id: uuid.UUID, by: User) -> tuple[Referral, list[Referra
     return referral, sorted(found.values(), key=lambda other: other.submitted_at, reverse=True)
 
 
+@all_or_nothing
 def export_person(referral_id: uuid.UUID, also: list[uuid.UUID], *, by: User, reason: str) -> dict[str, Any]:
     """Everything held about the person on these referrals, as one document. Each referral
     exported gets an audit entry (action "export") with the reason."""

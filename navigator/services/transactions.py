@@ -9,15 +9,36 @@ nothing is left half-stored.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
 from sqlalchemy import Table, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from navigator.extensions import Base, db
+from navigator.services import audit
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def all_or_nothing(service: Callable[P, R]) -> Callable[P, R]:
+    """For a service function that changes state: when it refuses (or fails) part-way,
+    whatever it had staged is rolled back here, so the page that called it shows the
+    refusal on a clean session and never rolls back itself."""
+
+    @functools.wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return service(*args, **kwargs)
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return run
 
 
 @contextmanager
@@ -78,3 +99,31 @@ def change_if_unchanged(
     if instance is not None:
         db.session.expire(instance, list(values))
     return bool(getattr(result, "rowcount", 0) == 1)
+
+
+class Revised(Protocol):
+    """A shared record whose edit forms carry the revision they were loaded from."""
+
+    @property
+    def id(self) -> Any: ...
+
+    @property
+    def revision(self) -> int: ...
+
+
+def expect_revision(
+    record: Revised,
+    revision: int | None,
+    *,
+    what: str,
+    record_type: str,
+    refusal: Callable[[str], Exception],
+    what_next: str = "Check it and try again",
+) -> None:
+    """Refuse to act for a page loaded at another revision of `record` (None: not checked):
+    roll back, and raise `refusal(message)`, the message saying who changed it and when."""
+    if revision is None or record.revision == revision:
+        return
+    record_id = record.id
+    db.session.rollback()  # nothing half-done stays, and the page is then built from what is saved now
+    raise refusal(audit.changed_after_opened(what, record_type, record_id, what_next))

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from navigator.auth.decorators import requires
 from navigator.auth.permissions import Permission
 from navigator.casework import bp
-from navigator.casework.case.helpers import _refused, _render, _to_case, _user, _visible, _workable
+from navigator.casework.case.helpers import _render, _to_case, _user, _visible, _workable
 from navigator.casework.forms import ClosureForm, SafeguardingForm, closure_reason_choices
 from navigator.casework.presenters import _screening_row
 from navigator.models import Referral, ScreeningOccasion
@@ -43,7 +43,7 @@ def close(referral_id: uuid.UUID) -> str | Response:
                 "contact_again": form.contact_again,
             }
             # Show the message next to the answer it is about.
-            fields.get(error.field or "", form.reason).errors = [_refused(error)]
+            fields.get(error.field or "", form.reason).errors = [str(error)]
             if isinstance(error, referrals.ConcurrentChange):
                 form.expected_version.data = str(referral.version)
         else:
@@ -88,7 +88,7 @@ def safeguarding(referral_id: uuid.UUID) -> str | Response:
                 reference=(form.reference.data or "").strip(),
             )
         except referrals.ReferralError as error:
-            form.note.errors = [_refused(error)]
+            form.note.errors = [str(error)]
         else:
             flash("Safeguarding concern recorded. The team leads have been told")
             return redirect(_after_safeguarding(referral))

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from navigator.auth.decorators import requires
 from navigator.auth.permissions import Permission
 from navigator.casework import bp
-from navigator.casework.case.helpers import _not_found, _refused, _render, _to_case, _user, _workable
+from navigator.casework.case.helpers import _not_found, _render, _to_case, _user, _workable
 from navigator.casework.forms import (
     CONNECTION_STATUS_HINTS,
     CONNECTION_STATUS_LABELS,
@@ -39,7 +39,7 @@ def suggest_connection(referral_id: uuid.UUID) -> str | Response:
                     referral.id, by=_user(), listing_id=listing.id, note=(form.note.data or "").strip()
                 )
             except referrals.ReferralError as error:
-                form.listing_id.errors = [_refused(error)]
+                form.listing_id.errors = [str(error)]
             else:
                 return _to_case(referral.id, f"{listing.name} suggested for {referral.reference}")
     return _render(
@@ -91,7 +91,7 @@ def update_connection(connection_id: uuid.UUID) -> str | Response:
                     revision=page_revision(form.revision),
                 )
             except referrals.ReferralError as error:
-                message = _refused(error)
+                message = str(error)
                 # Shown the connection as it is now, with the answers kept: saving again is deliberate.
                 form.revision.data = str(connection.revision)
                 form.status.choices = connection_status_choices(referrals.CONNECTION_MOVES[connection.status])

@@ -11,7 +11,7 @@ from navigator import clock
 from navigator.auth.decorators import requires
 from navigator.auth.permissions import Permission
 from navigator.casework import bp
-from navigator.casework.case.helpers import S, _language_name, _refused, _render, _to_case, _user, _workable
+from navigator.casework.case.helpers import S, _language_name, _render, _to_case, _user, _workable
 from navigator.casework.forms import OUTCOME_LABELS, ContactAttemptForm
 from navigator.models import ContactChannel, ContactOutcome, Referral
 from navigator.services import referrals
@@ -41,7 +41,7 @@ def log_contact(referral_id: uuid.UUID) -> str | Response:
                 person_agrees=bool(form.person_agrees.data),
             )
         except referrals.ReferralError as error:
-            form.outcome.errors = [_refused(error)]
+            form.outcome.errors = [str(error)]
         else:
             return _to_case(referral.id, _contact_message(referral, outcome))
     return _render(

@@ -50,7 +50,8 @@ def _workable(referral_id: uuid.UUID) -> Referral:
 
 
 def _refused(error: referrals.ReferralError) -> str:
-    """Undo anything the refused action left in the session; the message to show."""
+    """For the views whose services do not yet roll back themselves (all_or_nothing): undo
+    anything the refused action left in the session; the message to show."""
     db.session.rollback()
     return str(error)
 

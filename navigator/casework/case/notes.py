@@ -12,7 +12,7 @@ from navigator import clock
 from navigator.auth.decorators import requires
 from navigator.auth.permissions import Permission
 from navigator.casework import bp
-from navigator.casework.case.helpers import _not_found, _refused, _render, _to_case, _user, _workable
+from navigator.casework.case.helpers import _not_found, _render, _to_case, _user, _workable
 from navigator.casework.forms import CaseNoteForm, ReviewForm
 from navigator.models import CaseNote, Referral
 from navigator.screening import get_instrument
@@ -33,7 +33,7 @@ def new_review(referral_id: uuid.UUID) -> str | Response:
                 referral.id, by=_user(), progress=form.progress.data or "", next_review_due=form.next_review_due.data
             )
         except referrals.ReferralError as error:
-            form.progress.errors = [_refused(error)]
+            form.progress.errors = [str(error)]
         else:
             return _to_case(referral.id, "Review recorded")
     return _render(
@@ -79,7 +79,7 @@ def add_note(referral_id: uuid.UUID) -> str | Response:
                 referral.id, by=_user(), text=form.text.data or "", corrects_id=corrected.id if corrected else None
             )
         except referrals.ReferralError as error:
-            form.text.errors = [_refused(error)]
+            form.text.errors = [str(error)]
         else:
             return _to_case(referral.id, "Correction added" if corrected else "Note added")
     return _render("note.html", form=form, referral=referral, corrected=corrected)

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from navigator.auth.decorators import requires
 from navigator.auth.permissions import Permission
 from navigator.casework import bp
-from navigator.casework.case.helpers import _not_found, _refused, _render, _to_case, _user, _workable
+from navigator.casework.case.helpers import _not_found, _render, _to_case, _user, _workable
 from navigator.casework.forms import GOAL_STATUS_LABELS, GoalForm, GoalStatusForm, page_revision
 from navigator.extensions import db
 from navigator.models import Goal, GoalStatus, Referral
@@ -32,7 +32,7 @@ def add_goal(referral_id: uuid.UUID) -> str | Response:
         try:
             referrals.add_goal(referral.id, by=_user(), text=form.text.data or "", target_date=form.target_date.data)
         except referrals.ReferralError as error:
-            form.text.errors = [_refused(error)]
+            form.text.errors = [str(error)]
         else:
             return _to_case(referral.id, "Goal added to the plan")
     return _render("goal.html", form=form, referral=referral)
@@ -65,7 +65,7 @@ def goal_status(goal_id: uuid.UUID) -> str | Response:
         try:
             referrals.update_goal(goal.id, by=_user(), status=status, revision=page_revision(form.revision))
         except referrals.ReferralError as error:
-            form.status.errors = [_refused(error)]
+            form.status.errors = [str(error)]
             # Shown the goal as it is now, with the choice kept: saving again is deliberate.
             form.revision.data = str(goal.revision)
         else:

@@ -83,7 +83,7 @@ def record_screening(referral_id: uuid.UUID) -> str | Response | tuple[str, int]
                 )
             except referrals.ReferralError as error:
                 target = form.mode_change_reason if error.field == "mode_change_reason" else first_item
-                target.errors = [_refused(error)]
+                target.errors = [str(error)]
             else:
                 message = f"{instrument.name} recorded ({screening.time_point.label.lower()})"
                 if not screening.complete:
@@ -137,5 +137,5 @@ def start_support(referral_id: uuid.UUID) -> Response | tuple[str, int]:
     try:
         referrals.start_support(referral.id, by=_user())
     except referrals.ReferralError as error:
-        return _render_case(referral, [_refused(error)])
+        return _render_case(referral, [str(error)])
     return _to_case(referral.id, "Support started. Agree goals with the person and find activities")

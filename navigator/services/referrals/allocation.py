@@ -21,6 +21,7 @@ from navigator.services.paging import Page, paginate
 from navigator.services.referrals.access import get_referral
 from navigator.services.referrals.errors import InvalidTransition, ReferralError
 from navigator.services.referrals.lifecycle import S, commit, expect_version, move
+from navigator.services.transactions import all_or_nothing
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def caseload_cap(user: User) -> int:
     return user.caseload_cap or current_app.config["DEFAULT_CASELOAD_CAP"]
 
 
+@all_or_nothing
 def allocate_referral(
     referral_id: uuid.UUID,
     navigator_id: uuid.UUID,

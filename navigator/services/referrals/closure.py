@@ -22,9 +22,11 @@ from navigator.services.referrals.errors import ReferralError
 from navigator.services.referrals.lifecycle import S, close, commit, expect_version
 from navigator.services.referrals.notices import tell_team_leads
 from navigator.services.referrals.pairs import episode_baselines, place_screens
+from navigator.services.transactions import all_or_nothing
 from navigator.vocabularies import CLOSURE_REASONS, FOLLOW_UP_NOT_OBTAINED
 
 
+@all_or_nothing
 def close_referral(
     referral_id: uuid.UUID,
     *,
@@ -84,6 +86,7 @@ def closure_screens_missing(referral: Referral) -> list[str]:
     return [code for code in mandatory if code not in done]
 
 
+@all_or_nothing
 def raise_safeguarding_concern(referral_id: uuid.UUID, *, by: User, note: str, reference: str = "") -> Referral:
     """Any user with access, at any state, never blocked by validation (domain.md 6.9)."""
     referral = get_referral(referral_id, by, audit_view=False)

@@ -21,8 +21,10 @@ from navigator.services import audit
 from navigator.services.referrals.access import get_case
 from navigator.services.referrals.errors import InvalidTransition, ReferralError
 from navigator.services.referrals.lifecycle import S, close, commit, hold, move
+from navigator.services.transactions import all_or_nothing
 
 
+@all_or_nothing
 def log_contact_attempt(
     referral_id: uuid.UUID,
     *,

@@ -22,9 +22,11 @@ from navigator.services import audit
 from navigator.services.referrals.access import get_case
 from navigator.services.referrals.errors import ConcurrentChange, InvalidTransition, NotFound, ReferralError
 from navigator.services.referrals.lifecycle import S, commit, require_open
+from navigator.services.transactions import all_or_nothing, expect_revision
 from navigator.vocabularies import STOPPED_REASONS
 
 
+@all_or_nothing
 def add_goal(referral_id: uuid.UUID, *, by: User, text: str, target_date: date | None = None) -> Goal:
     if not text.strip():
         raise ReferralError("Enter the goal in the person's words")
@@ -37,12 +39,7 @@ def add_goal(referral_id: uuid.UUID, *, by: User, text: str, target_date: date |
     return goal
 
 
-def _expect_revision(record: Goal | Connection, revision: int | None, what: str, record_type: str) -> None:
-    """Refuse a page loaded at another revision of the goal or connection (None: not checked)."""
-    if revision is not None and record.revision != revision:
-        raise ConcurrentChange(audit.changed_after_opened(what, record_type, record.id, "Check it and try again"))
-
-
+@all_or_nothing
 def update_goal(goal_id: uuid.UUID, *, by: User, status: GoalStatus, revision: int | None = None) -> Goal:
     """Change a goal's status; `revision` is the one the page showed."""
     goal = db.session.get(Goal, goal_id)
@@ -50,7 +47,7 @@ def update_goal(goal_id: uuid.UUID, *, by: User, status: GoalStatus, revision: i
         raise NotFound()
     referral = get_case(goal.referral_id, by)
     require_open(referral)
-    _expect_revision(goal, revision, "This goal", "goal")
+    expect_revision(goal, revision, what="This goal", record_type="goal", refusal=ConcurrentChange)
     before = goal.status
     goal.status = status
     audit.record(
@@ -66,6 +63,7 @@ def update_goal(goal_id: uuid.UUID, *, by: User, status: GoalStatus, revision: i
     return goal
 
 
+@all_or_nothing
 def add_case_note(referral_id: uuid.UUID, *, by: User, text: str, corrects_id: uuid.UUID | None = None) -> CaseNote:
     """Notes are never edited: a correction is a new note pointing at the old one."""
     if not text.strip():
@@ -99,6 +97,7 @@ CONNECTION_MOVES: dict[ConnectionStatus, frozenset[ConnectionStatus]] = {
 }
 
 
+@all_or_nothing
 def suggest_connection(referral_id: uuid.UUID, *, by: User, listing_id: uuid.UUID, note: str = "") -> Connection:
     referral = get_case(referral_id, by)
     if referral.state not in (S.ENGAGED, S.IN_SUPPORT):
@@ -125,6 +124,7 @@ def suggest_connection(referral_id: uuid.UUID, *, by: User, listing_id: uuid.UUI
     return connection
 
 
+@all_or_nothing
 def update_connection(
     connection_id: uuid.UUID,
     *,
@@ -143,7 +143,7 @@ def update_connection(
         raise NotFound()
     referral = get_case(connection.referral_id, by)
     require_open(referral)
-    _expect_revision(connection, revision, "This connection", "connection")
+    expect_revision(connection, revision, what="This connection", record_type="connection", refusal=ConcurrentChange)
     if status not in CONNECTION_MOVES[connection.status]:
         raise InvalidTransition(
             f"A connection that is {connection.status.value.replace('_', ' ')} cannot become "
@@ -177,6 +177,7 @@ def update_connection(
     return connection
 
 
+@all_or_nothing
 def record_review(referral_id: uuid.UUID, *, by: User, progress: str, next_review_due: date | None) -> Review:
     if not progress.strip():
         raise ReferralError("Enter what has happened since the last review")

@@ -33,6 +33,7 @@ from navigator.services.referrals.access import can_work_case, get_case
 from navigator.services.referrals.errors import AgeBandNeeded, InvalidTransition, NotFound, ReferralError
 from navigator.services.referrals.lifecycle import S, commit, move
 from navigator.services.referrals.pairs import episode_baselines, place_screens
+from navigator.services.transactions import all_or_nothing
 
 # The youngest age in each band: which instruments fit the band.
 _BAND_AGE = {AgeBand.UNDER_10: 0, AgeBand.CHILD: CHILD_AGE, AgeBand.ADULT: ADULT_AGE}
@@ -253,6 +254,7 @@ def add_screening(
     return screening
 
 
+@all_or_nothing
 def record_screening(
     referral_id: uuid.UUID,
     *,
@@ -321,6 +323,7 @@ def has_complete_baseline(referral: Referral) -> bool:
     return due <= done
 
 
+@all_or_nothing
 def start_support(referral_id: uuid.UUID, *, by: User) -> Referral:
     """Engaged -> in support, once the baseline loneliness screen is complete."""
     referral = get_case(referral_id, by)

@@ -33,7 +33,7 @@ from navigator.services.referrals.errors import ReferralError
 from navigator.services.referrals.lifecycle import S
 from navigator.services.referrals.notices import tell_team_leads
 from navigator.services.referrals.screenings import add_screening
-from navigator.services.transactions import is_taken_meanwhile
+from navigator.services.transactions import all_or_nothing, is_taken_meanwhile
 
 
 @dataclass
@@ -99,6 +99,7 @@ def _referral_by_key(key: str) -> Referral | None:
     return db.session.scalar(select(Referral).where(Referral.idempotency_key == key))
 
 
+@all_or_nothing
 def submit_referral(details: ReferralDetails, *, by: User | None, idempotency_key: str) -> Referral:
     """Record a new referral. Submitting the same form twice (same key) returns the first.
 

@@ -15,10 +15,12 @@ from navigator.services.referrals.access import get_referral
 from navigator.services.referrals.errors import ReferralError
 from navigator.services.referrals.lifecycle import S, commit, expect_version, move
 from navigator.services.referrals.notices import tell_referrer
+from navigator.services.transactions import all_or_nothing
 from navigator.vocabularies import REJECTION_REASONS
 from navigator.working_days import working_days_between
 
 
+@all_or_nothing
 def accept_referral(
     referral_id: uuid.UUID, *, by: User, note: str = "", expected_version: int | None = None
 ) -> Referral:
@@ -31,6 +33,7 @@ def accept_referral(
     return referral
 
 
+@all_or_nothing
 def reject_referral(
     referral_id: uuid.UUID, *, by: User, reason: str, note: str = "", expected_version: int | None = None
 ) -> Referral:
@@ -50,6 +53,7 @@ def reject_referral(
     return referral
 
 
+@all_or_nothing
 def redirect_referral(
     referral_id: uuid.UUID, *, by: User, service: str, reason: str, expected_version: int | None = None
 ) -> Referral:
@@ -65,6 +69,7 @@ def redirect_referral(
     return referral
 
 
+@all_or_nothing
 def request_more_information(
     referral_id: uuid.UUID, *, by: User, question: str, expected_version: int | None = None
 ) -> Referral:
@@ -117,6 +122,7 @@ def _check_answer_overdue(referral: Referral) -> None:
         )
 
 
+@all_or_nothing
 def answer_more_information(referral_id: uuid.UUID, *, by: User, answer: str) -> Referral:
     if not answer.strip():
         raise ReferralError("Enter your answer")
