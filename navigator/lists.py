@@ -120,14 +120,17 @@ def url_with(changes: dict[str, Any]) -> str:
 
 
 def page_window(page: Page[Any], around: int = 2) -> list[int | None]:
-    """The page numbers to link: the first, the last and those near this one; None for a gap."""
+    """The page numbers to link: the first, the last and those near this one; None for a gap.
+    When the count stopped short (`page.more`) the last page is not known: a gap ends it."""
     near = range(max(1, page.number - around), min(page.pages, page.number + around) + 1)
-    numbers = sorted({1, page.pages, *near})
+    numbers = sorted({1, *near} if page.more else {1, page.pages, *near})
     window: list[int | None] = []
     for number in numbers:
         if window and number - (window[-1] or 0) > 1:
             window.append(None)
         window.append(number)
+    if page.more:
+        window.append(None)
     return window
 
 

@@ -391,6 +391,28 @@ def test_follow_ups_come_a_page_at_a_time_with_an_exact_count(staff, login_as, p
     assert made[2].reference in row_for(second, made[2].reference)
 
 
+def test_a_long_follow_up_list_counts_a_little_past_the_page_then_says_more_than(
+    staff, login_as, page_size, monkeypatch
+):
+    # A team lead sees every case in the service: counting tens of thousands would cost each
+    # page more than the page itself, so the count stops a set number of rows past the page.
+    page_size(2)
+    monkeypatch.setattr("navigator.services.referrals.queues.FOLLOW_UPS_COUNTED_AHEAD", 1)
+    today = clock.today()
+    made = [_closed(staff, staff["navigator"], today - timedelta(days=days)) for days in (9, 8, 7, 6, 5)]
+    client = login_as(staff["lead"])
+    first = client.get("/casework/follow-ups")
+    assert "Showing 1 to 2 of more than 3 follow-ups due" in text_of(first)
+    assert "/casework/follow-ups?page=2" in links(first)
+    assert "/casework/follow-ups?page=3" not in links(first)  # no "last page": it is not known
+    # Further on, the count reaches the end and is exact again.
+    last = client.get("/casework/follow-ups?page=3")
+    assert "Showing 5 to 5 of 5 follow-ups due" in text_of(last)
+    assert made[4].reference in row_for(last, made[4].reference)
+    beyond = client.get("/casework/follow-ups?page=9")
+    assert "There is no page 9" in text_of(beyond)
+
+
 def _pending(referral: Referral) -> bool:
     return db.session.scalar(select(Referral.follow_up_pending).where(Referral.id == referral.id))
 

@@ -158,17 +158,23 @@ def team_referrals(user: User, filters: ListFilters = NO_FILTERS, *, page: int =
     return paginate(query, page, size, ids=merged)
 
 
+# Follow-ups counted past the page asked for before the count says "more than" (40 pages).
+FOLLOW_UPS_COUNTED_AHEAD = 1000
+
+
 def due_for_follow_up(user: User, *, on: date | None = None, page: int = 1, size: int = 25) -> Page[Referral]:
     """Cases the user works whose 3-month follow-up screen can be taken now (its window has
     opened) and is not yet recorded: open cases, and closed ones whose person agreed to be
-    contacted again (pairs.py keeps referrals.follow_up_pending). Longest overdue first, with
-    an exact count: both read only the index of pending follow-ups, the need-to-know rule in
-    SQL (domain.md 1.3)."""
+    contacted again (pairs.py keeps referrals.follow_up_pending). Longest overdue first: both
+    the page and its count read only the index of pending follow-ups, the need-to-know rule in
+    SQL (domain.md 1.3). The count is exact up to FOLLOW_UPS_COUNTED_AHEAD rows past the page,
+    then "more than": a team lead sees every case in the service, tens of thousands due at
+    1,000,000 referrals, and counting them all would cost each page more than the page itself."""
     day = on or clock.today()
     window_open = Referral.follow_up_due <= day + follow_up_schedule().window
     query = _follow_ups_seen_by(user).where(Referral.follow_up_pending, window_open)
     query = query.order_by(Referral.follow_up_due, Referral.id).options(joinedload(Referral.navigator))
-    return paginate(query, page, size)
+    return paginate(query, page, size, count_ahead=FOLLOW_UPS_COUNTED_AHEAD)
 
 
 def _follow_ups_seen_by(user: User) -> Select[Any]:
