@@ -31,23 +31,20 @@ def _keys(given: str, family: str, born: date | None, nhs_number: str | None) ->
 
 def _referrals_by_person_key(people: list[Person]) -> dict[PersonKey, set[uuid.UUID]]:
     """Every referral that shares a key with one of these people, in one query answered by
-    the indexes on the NHS number and on (date of birth, name key). The keys compared here
-    are the exact pairs; the query may also return a name from one person with a date of
-    birth from another, which no key matches."""
+    the indexes on the NHS number and on (date of birth, name key): one index look-up for
+    each person's (date of birth, name key) pair, not one for every date of birth with every
+    name (625 for a page of 25)."""
     nhs_numbers = sorted({p.nhs_number for p in people if p.nhs_number})
-    births = sorted({p.date_of_birth for p in people if p.date_of_birth})
-    names = sorted({person_name_key(p.given_name, p.family_name) for p in people if p.date_of_birth})
-    if not nhs_numbers and not births:
+    pairs = sorted({(p.date_of_birth, person_name_key(p.given_name, p.family_name)) for p in people if p.date_of_birth})
+    if not nhs_numbers and not pairs:
         return {}
+    matches = [and_(Person.date_of_birth == born, Person.name_key == name) for born, name in pairs]
+    if nhs_numbers:
+        matches.append(Person.nhs_number.in_(nhs_numbers))
     rows = db.session.execute(
         select(Referral.id, Person.given_name, Person.family_name, Person.date_of_birth, Person.nhs_number)
         .join(Person, Person.id == Referral.person_id)
-        .where(
-            or_(
-                Person.nhs_number.in_(nhs_numbers),
-                and_(Person.date_of_birth.in_(births), Person.name_key.in_(names)),
-            )
-        )
+        .where(or_(*matches))
     )
     found: dict[PersonKey, set[uuid.UUID]] = {}
     for referral_id, given, family, born, nhs_number in rows:
