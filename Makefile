@@ -7,7 +7,14 @@ INSTALLED := $(VENV)/.installed
 ASSETS := node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css
 POSTCODE_FILES := seed/data/wards_hackney_city.csv seed/data/postcode_districts_uk.csv seed/data/postcodes_hackney_city.csv
 
-.PHONY: run test lint install assets setup-data bench bench-casework clean
+test-browser: install assets chromium
+	$(BIN)/pytest -m browser tests/browser
+
+# Debian's Chromium for the browser suite (Playwright drives it; it downloads no browser).
+chromium:
+	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+
+.PHONY: run test test-browser chromium lint install assets setup-data bench bench-casework clean
 
 run: install assets setup-data
 	$(FLASK) run --host 127.0.0.1 --port 5000

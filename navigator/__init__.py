@@ -75,6 +75,7 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
     from navigator.casework import bp as casework_bp
     from navigator.directory import bp as directory_bp
     from navigator.health import bp as health_bp
+    from navigator.info import bp as info_bp
     from navigator.listings import bp as listings_bp
     from navigator.moderation import bp as moderation_bp
     from navigator.organisations import bp as organisations_bp
@@ -90,6 +91,7 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
     app.register_blueprint(casework_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(info_bp)
     app.register_blueprint(shortlist_bp)
     app.register_blueprint(listings_bp)
     app.register_blueprint(moderation_bp)

@@ -52,8 +52,18 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "true").lower() == "true"
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
-    # Public address used in emailed links (password resets, invitations).
+    # Public address used in emailed links (password resets, invitations). Links shown on
+    # pages use the address the page was asked for, unless BASE_URL is set.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    BASE_URL_SET = bool(os.environ.get("BASE_URL"))
+
+    # How people reach the team (contact page, confirmations, accessibility statement).
+    SERVICE_PHONE = os.environ.get("SERVICE_PHONE", "020 7946 0000")
+    SERVICE_EMAIL = os.environ.get("SERVICE_EMAIL", "navigators@navigator.example.org")
+    SERVICE_HOURS = os.environ.get("SERVICE_HOURS", "Monday to Friday, 9am to 5pm (not bank holidays)")
+    SERVICE_RESPONSE_DAYS = int(os.environ.get("SERVICE_RESPONSE_DAYS", "5"))  # working days to a first call
+    SERVICE_OPERATOR = os.environ.get("SERVICE_OPERATOR", "the City and Hackney health and wellbeing partnership")
+    ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "3 December 2026")
 
     # Referral pathway (local conventions, domain.md 2.3-2.9).
     UNABLE_TO_CONTACT_ATTEMPTS = int(os.environ.get("UNABLE_TO_CONTACT_ATTEMPTS", "3"))
@@ -89,8 +99,12 @@ class Config:
 
     # Rate limits (flask-limiter). memory:// suits one process; use redis:// for several.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    SELF_REFERRAL_RATE_LIMIT = os.environ.get("SELF_REFERRAL_RATE_LIMIT", "5 per hour")
-    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "5 per hour")  # organisations register
+    # Successful submissions from one address (a library or care home shares one): a form
+    # with mistakes does not count, and a refused one keeps what was typed.
+    SELF_REFERRAL_RATE_LIMIT = os.environ.get("SELF_REFERRAL_RATE_LIMIT", "10 per hour")
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "10 per hour")  # organisations register
+    # Every post to those public forms, right or wrong: only a robot sends this many.
+    PUBLIC_FORM_ATTEMPT_LIMIT = os.environ.get("PUBLIC_FORM_ATTEMPT_LIMIT", "100 per hour")
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
     REPORT_PROBLEM_RATE_LIMIT = os.environ.get("REPORT_PROBLEM_RATE_LIMIT", "10 per hour")
     SESSION_COOKIE_HTTPONLY = True

@@ -135,6 +135,8 @@ def register_template_helpers(app: Flask) -> None:
         age_text=age_text,
         distance_text=distance_text,
         listing_url=listing_url,
+        result_url=result_url,
+        search_back_url=search_back_url,
         Permission=Permission,
         staff_links=staff_links,
     )
@@ -153,3 +155,31 @@ def listing_url(listing: Listing) -> str:
     from flask import url_for
 
     return url_for(f"directory.{listing.kind.value}", listing_id=listing.id)
+
+
+# The search a detail page was opened from travels in its address (`back`), so its back
+# link returns to the same words, postcode, filters and page, without JavaScript.
+MAX_BACK_LENGTH = 1500
+
+
+def result_url(listing: Listing, for_case: str | None = None) -> str:
+    """A search result's link: the listing, carrying the search it was found by."""
+    from flask import request, url_for
+
+    args: dict[str, str] = {}
+    if for_case:
+        args["for_case"] = for_case
+    if request.endpoint == "directory.search" and request.query_string:
+        args["back"] = request.query_string.decode("utf-8", "replace")[:MAX_BACK_LENGTH]
+    return url_for(f"directory.{listing.kind.value}", listing_id=listing.id, **args)
+
+
+def search_back_url() -> str:
+    """The search page as it was (from `back`), or a fresh search."""
+    from urllib.parse import parse_qsl, urlencode
+
+    from flask import request, url_for
+
+    back = (request.args.get("back") or "")[:MAX_BACK_LENGTH]
+    pairs = [(key, value) for key, value in parse_qsl(back) if key != "back"]
+    return url_for("directory.search") + ("?" + urlencode(pairs) if pairs else "")

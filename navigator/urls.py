@@ -28,3 +28,12 @@ def external_url(endpoint: str, **values: object) -> str:
         with current_app.test_request_context():
             return external_url(endpoint, **values)
     return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(endpoint, **values)  # type: ignore[arg-type]
+
+
+def shown_url(endpoint: str, **values: object) -> str:
+    """A full address shown on a page for people to copy: from BASE_URL when it is set in
+    the environment, otherwise the address this page was asked for (so a site served on
+    another host or port never shows the default's)."""
+    if current_app.config.get("BASE_URL_SET"):
+        return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(endpoint, **values)  # type: ignore[arg-type]
+    return url_for(endpoint, _external=True, **values)  # type: ignore[arg-type]

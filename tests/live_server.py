@@ -36,11 +36,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(database_url: str, tmp_path: Path, *, workers: int = 2, threads: int = 8) -> Iterator[str]:
+def live_server(
+    database_url: str, tmp_path: Path, *, workers: int = 2, threads: int = 8, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Serve the app with gunicorn on a free loopback port; yields its base URL. The server
-    runs with CSRF on and real rate limits raised only far enough for a burst of tests."""
+    runs with CSRF on and real rate limits raised only far enough for a burst of tests;
+    `env` adds or overrides environment variables (the browser suite turns two-factor on)."""
     port = free_port()
-    env = {
+    server_env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -51,6 +54,7 @@ def live_server(database_url: str, tmp_path: Path, *, workers: int = 2, threads:
         "SELF_REFERRAL_RATE_LIMIT": "10000 per hour",
         "SIGN_IN_RATE_LIMIT": "10000 per minute",
         "NAVIGATOR_ENV": "development",
+        **(env or {}),
     }
     log = (tmp_path / "server.log").open("wb")
     server = subprocess.Popen(
@@ -69,7 +73,7 @@ def live_server(database_url: str, tmp_path: Path, *, workers: int = 2, threads:
             "navigator:create_app()",
         ],
         cwd=PROJECT_ROOT,
-        env=env,
+        env=server_env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -15,6 +15,7 @@ from navigator.extensions import limiter
 from navigator.models import Organisation
 from navigator.organisations import bp
 from navigator.organisations.forms import ApproveForm, InviteEditorForm, RegistrationForm, RejectForm
+from navigator.rate_limits import attempt_limit, count_submission, submissions_left
 from navigator.services import organisations as service
 
 # The confirmation page reads what to say from the session, so its address names nothing.
@@ -26,15 +27,25 @@ REGISTERED_SESSION_KEY = "organisation_registered"
 
 @bp.route("/register", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"], methods=["POST"])
-def register() -> str | Response:
-    """A community organisation asks to list its activities; a moderator decides."""
+@limiter.limit(attempt_limit, methods=["POST"])
+def register() -> str | Response | tuple[str, int]:
+    """A community organisation asks to list its activities; a moderator decides. Only
+    accepted registrations count towards REGISTRATION_RATE_LIMIT; over it, the form keeps
+    what was typed."""
     form = RegistrationForm()
     if request.method == "POST" and form.is_bot:
         # Pretend it worked: nothing is stored and the robot learns nothing.
         session[REGISTERED_SESSION_KEY] = {"name": "", "again": False}
         return redirect(url_for("organisations.registered"))
     if form.validate_on_submit():
+        if not submissions_left("REGISTRATION_RATE_LIMIT", "registration"):
+            form.name.errors = [
+                *form.name.errors,
+                "We have had a lot of registrations from your internet connection in the last hour. "
+                f"Your answers are still here: try again later, or email us at {current_app.config['SERVICE_EMAIL']}",
+            ]
+            return render_template("organisations/register.html", form=form), 429
+        count_submission("REGISTRATION_RATE_LIMIT", "registration")
         try:
             organisation = service.register_organisation(form.registration())
         except service.AlreadyRegistered as already:

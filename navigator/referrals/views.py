@@ -20,6 +20,7 @@ from navigator.lists import FilterSelect, ListForm, page_problem, page_requested
 from navigator.models import Referral, ReferralEvent, ReferralSource, ReferralState, TaxonomyTerm, Team, Vocabulary
 from navigator.models.referrals import REFERRER_STATUSES
 from navigator.monitoring.answers import MonitoringError
+from navigator.rate_limits import attempt_limit, count_submission, submissions_left
 from navigator.referrals import bp
 from navigator.referrals.form_helpers import new_idempotency_key
 from navigator.referrals.forms import AnswerForm, SelfReferralForm, StaffReferralForm
@@ -129,9 +130,10 @@ def submitted(referral_id: uuid.UUID) -> str:
 
 @bp.route("/ask-for-help", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["SELF_REFERRAL_RATE_LIMIT"], methods=["POST"])
-def self_referral() -> str | Response:
-    """A resident asks a navigator to contact them (no account needed)."""
+@limiter.limit(attempt_limit, methods=["POST"])
+def self_referral() -> str | Response | tuple[str, int]:
+    """A resident asks a navigator to contact them (no account needed). Only accepted
+    requests count towards SELF_REFERRAL_RATE_LIMIT; over it, the form keeps what was typed."""
     form = SelfReferralForm(data={"idempotency_key": new_idempotency_key()} if request.method == "GET" else None)
     form.setup(languages=_terms(Vocabulary.LANGUAGE), today=clock.today())
     if request.method == "POST" and form.is_bot:
@@ -139,6 +141,12 @@ def self_referral() -> str | Response:
         session[SELF_REFERRAL_SESSION_KEY] = ""
         return redirect(url_for("referrals.self_referral_sent"))
     if form.validate_on_submit():
+        if not submissions_left("SELF_REFERRAL_RATE_LIMIT", "self-referral"):
+            form.form_errors.append(
+                "We have had a lot of requests from your internet connection in the last hour. "
+                f"Your answers are still here: try again later, or call us on {current_app.config['SERVICE_PHONE']}"
+            )
+            return render_template("referrals/self_referral.html", form=form), 429
         try:
             referral = service.submit_referral(form.referral_details(), by=None, idempotency_key=form.key())
         except MonitoringError as error:
@@ -146,6 +154,7 @@ def self_referral() -> str | Response:
         except service.ReferralError as error:
             form.form_errors.append(str(error))
         else:
+            count_submission("SELF_REFERRAL_RATE_LIMIT", "self-referral")
             session[SELF_REFERRAL_SESSION_KEY] = referral.reference
             return redirect(url_for("referrals.self_referral_sent"))
     return render_template("referrals/self_referral.html", form=form)

@@ -7,12 +7,13 @@ import enum
 import uuid
 from collections.abc import Iterable, Sequence
 
-from flask import current_app, session, url_for
+from flask import current_app, session
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from navigator.extensions import db
 from navigator.models import Listing
 from navigator.services.listings import public_listings_by_id
+from navigator.urls import external_url, shown_url
 
 SESSION_KEY = "shortlist"
 # Enough for a conversation about options, and small enough for the session cookie
@@ -138,7 +139,9 @@ def ids_from_token(token: str) -> list[str] | None:
     return list(dict.fromkeys(str(listing_id) for listing_id in ids))
 
 
-def share_url(ids: Sequence[str]) -> str:
-    """The full address of the shared list, for emails and for people to copy."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return base + url_for("shortlist.shared", token=share_token(ids))
+def share_url(ids: Sequence[str], *, for_mail: bool = False) -> str:
+    """The full address of the shared list: for mail from BASE_URL (like other mailed
+    links), for people to copy from the page the address it was served at."""
+    if for_mail:
+        return external_url("shortlist.shared", token=share_token(ids))
+    return shown_url("shortlist.shared", token=share_token(ids))

@@ -236,7 +236,7 @@ def email() -> str | Response:
             service.email_shortlist(
                 to=form.email.data or "",
                 subject=EMAIL_SUBJECT,
-                body=_email_body(listings, form.message.data or "", store.share_url(ids)),
+                body=_email_body(listings, form.message.data or "", store.share_url(ids, for_mail=True)),
                 listing_ids=ids,
                 key=key,
                 by=cast(User, current_user._get_current_object()),

@@ -3,6 +3,7 @@ the order of an empty search, all seen through the public search page."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -302,13 +303,19 @@ def test_result_links_open_the_listing(client, make_listing):
 
     hrefs = {result.name: result.href for result in search(client, "lunch").results}
 
+    # Each link carries the search (`back`), so the listing's back link returns to it.
     assert hrefs == {
-        "Lunch Club": f"/activities/{activity.id}",
-        "Lunch Fair": f"/events/{event.id}",
-        "Lunch Room": f"/spaces/{space.id}",
+        "Lunch Club": f"/activities/{activity.id}?back=q%3Dlunch",
+        "Lunch Fair": f"/events/{event.id}?back=q%3Dlunch",
+        "Lunch Room": f"/spaces/{space.id}?back=q%3Dlunch",
     }
     for href in hrefs.values():
-        assert client.get(href).status_code == 200
+        page = client.get(href).get_data(as_text=True)
+        assert re.search(r'href="/search\?q=lunch" class="govuk-back-link[^"]*">Back to your search', page)
+    assert re.search(
+        r'href="/search" class="govuk-back-link[^"]*">Search the directory',
+        client.get(f"/activities/{activity.id}").get_data(as_text=True),
+    )
 
 
 # -- paging -----------------------------------------------------------------------

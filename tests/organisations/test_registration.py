@@ -182,12 +182,17 @@ def rate_limited_app(rate_limited):
     return rate_limited(REGISTRATION_RATE_LIMIT="3 per hour")
 
 
-def test_registrations_are_rate_limited(rate_limited_app):
+def test_registrations_are_rate_limited_without_losing_what_was_typed(rate_limited_app):
     client = rate_limited_app.test_client()
     with rate_limited_app.app_context():
-        for attempt in range(3):
+        for attempt in range(5):
             response = client.post("/organisations/register", data=dict(FORM, name=""))
             assert response.status_code == 200, f"attempt {attempt + 1}"
-        assert client.post("/organisations/register", data=FORM).status_code == 429
+        for number in range(3):
+            assert client.post("/organisations/register", data=dict(FORM, name=f"Group {number}")).status_code == 302
+        response = client.post("/organisations/register", data=dict(FORM, name="Fourth Group"))
+        assert response.status_code == 429
+        assert 'value="Fourth Group"' in response.get_data(as_text=True)
+        assert "try again later" in response.get_data(as_text=True)
         assert client.get("/organisations/register").status_code == 200  # reading the form is not limited
-        assert db.session.scalar(select(func.count(Organisation.id))) == 0
+        assert db.session.scalar(select(func.count(Organisation.id))) == 3

@@ -171,14 +171,24 @@ def rate_limited_app(rate_limited):
     return rate_limited(SELF_REFERRAL_RATE_LIMIT="5 per hour")
 
 
-def test_the_sixth_request_in_an_hour_is_refused(rate_limited_app):
+def test_mistakes_do_not_count_and_a_refused_request_keeps_what_was_typed(rate_limited_app):
+    """A library or care home shares one address: forms with mistakes never count towards
+    the limit, and the request over it shows the form again as typed, not a 429 page."""
     client = rate_limited_app.test_client()
     with rate_limited_app.app_context():
-        for attempt in range(5):
+        for attempt in range(8):
             response = client.post("/ask-for-help", data=self_referral_data(given_name=""))
             assert response.status_code == 200, f"attempt {attempt + 1}"
-        response = client.post("/ask-for-help", data=self_referral_data(key="sixth-request-key-000001"))
+        for number in range(5):
+            response = client.post("/ask-for-help", data=self_referral_data(key=f"accepted-request-key-{number:05d}"))
+            assert response.status_code == 302, error_messages(response)
+        response = client.post(
+            "/ask-for-help", data=self_referral_data(given_name="Winifred", key="sixth-request-key-000001")
+        )
         assert response.status_code == 429
-        assert Page(response).h1s == ["Too many requests"]
+        page = Page(response)
+        assert page.h1s != ["Too many requests"]
+        assert "try again later, or call us on" in response.get_data(as_text=True)
+        assert 'value="Winifred"' in response.get_data(as_text=True)
         assert client.get("/ask-for-help").status_code == 200  # reading the form is not limited
-        assert db.session.scalars(select(Referral)).all() == []
+        assert len(db.session.scalars(select(Referral)).all()) == 5

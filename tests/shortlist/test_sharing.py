@@ -95,3 +95,21 @@ def test_copying_stops_at_the_limit(client, make_listing):
     with client.session_transaction() as session:
         assert session["shortlist"] == mine
     assert "1 activity was not copied" in client.get("/shortlist").get_data(as_text=True)
+
+
+def test_the_share_link_uses_the_address_the_site_is_served_at(app, client, make_listing, monkeypatch):
+    """BASE_URL unset: the link shown is where the page came from, not the default host;
+    mail still uses BASE_URL."""
+    from navigator.shortlist.store import share_url
+
+    choir = make_listing("Dalston Community Choir")
+    monkeypatch.setitem(app.config, "BASE_URL", "http://127.0.0.1:5000")
+    monkeypatch.setitem(app.config, "BASE_URL_SET", False)
+    with app.test_request_context("/shortlist/share", base_url="http://navigator.hackney.example:8443"):
+        assert share_url([str(choir.id)]).startswith("http://navigator.hackney.example:8443/shortlist/shared/")
+        assert share_url([str(choir.id)], for_mail=True).startswith("http://127.0.0.1:5000/shortlist/shared/")
+
+    monkeypatch.setitem(app.config, "BASE_URL", "https://navigator.example.org")
+    monkeypatch.setitem(app.config, "BASE_URL_SET", True)
+    shortlist(client, choir)
+    assert share_link(client).startswith("https://navigator.example.org/shortlist/shared/")
