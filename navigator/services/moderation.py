@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -239,6 +239,12 @@ def changes_in(version: ListingVersion) -> list[FieldChange]:
         )
         base = previous.snapshot if previous is not None else None
     return differences(base, version.snapshot, term_name)
+
+
+def count_review_queue() -> int:
+    """How many new listings and changes wait for a moderator."""
+    query = select(func.count()).select_from(ListingVersion).where(ListingVersion.state == VersionState.SUBMITTED)
+    return int(db.session.scalar(query) or 0)
 
 
 def review_queue() -> list[ListingVersion]:

@@ -246,6 +246,12 @@ def register_organisation(details: Registration) -> Organisation:
 # -- what moderators see ---------------------------------------------------------------------
 
 
+def count_pending_registrations() -> int:
+    """How many registrations wait for a moderator's decision."""
+    query = select(func.count()).select_from(Organisation).where(Organisation.status == OrganisationStatus.PENDING)
+    return int(db.session.scalar(query) or 0)
+
+
 def overview(search: str = "") -> OrganisationsOverview:
     """Registrations waiting for a decision (oldest first), then approved organisations and
     rejected registrations (by name), each with its number of editors and listings."""

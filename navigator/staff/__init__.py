@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from navigator.auth.decorators import signed_in
+from navigator.staff.waiting import waiting_for
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -13,4 +14,4 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 @bp.route("/")
 @signed_in
 def dashboard() -> str:
-    return render_template("staff/dashboard.html", user=current_user)
+    return render_template("staff/dashboard.html", user=current_user, waiting=waiting_for(current_user))
