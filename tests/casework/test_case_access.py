@@ -278,3 +278,14 @@ def test_case_forms_carry_a_working_csrf_token(staff, login_as, make_listing, mo
     )
     assert response.status_code == 302
     assert db.session.scalars(select(Connection).where(Connection.listing_id == listing.id)).one()
+
+
+def test_the_case_page_works_on_a_phone_and_keeps_the_name_out_of_the_tab(case, staff, login_as):
+    """Numbers and addresses are links a phone can use; the tab title (kept in the browser's
+    history) names the reference, not the person; each goal's button says which goal."""
+    page = login_as(staff["navigator"]).get(f"/casework/cases/{case.id}").get_data(as_text=True)
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert case.reference in title and case.person.family_name not in title
+    assert 'href="tel:02079460999"' in page
+    assert 'href="mailto:referrer@example.org"' in page
+    assert 'Update status<span class="govuk-visually-hidden"> of goal: Get back to singing</span>' in page
