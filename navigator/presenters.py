@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 
 from flask import Flask
 from markupsafe import Markup, escape
@@ -15,6 +16,7 @@ from navigator.models import Listing, ListingKind
 from navigator.recurrence import next_occurrences, timetable_for
 from navigator.richtext import plain_text, rich_text
 from navigator.schedules import describe_event_time, describe_occurrence, describe_rule, format_date, format_time
+from navigator.working_days import bank_holidays
 
 NEXT_SESSIONS_SHOWN = 4
 
@@ -34,10 +36,20 @@ def next_session_lines(listing: Listing, limit: int = NEXT_SESSIONS_SHOWN) -> li
     if listing.kind is not ListingKind.ACTIVITY or not listing.schedules:
         return []
     today = clock.today()
+    occurrences = next_occurrences(listing, clock.now(), limit=limit)
+    if not occurrences:
+        return []
+    # A group's own closures are cancelled dates already; bank holidays are not known to
+    # every organiser, so the page says so rather than promise a session on Christmas Day.
+    holidays = bank_holidays(occurrences[0].day, occurrences[-1].day)
     lines = []
-    for occurrence in next_occurrences(listing, clock.now(), limit=limit):
+    for occurrence in occurrences:
         line = describe_occurrence(occurrence, today)
-        lines.append(f"{line} (changed from the usual time)" if occurrence.moved else line)
+        if occurrence.moved:
+            line = f"{line} (changed from the usual time)"
+        if occurrence.day in holidays:
+            line = f"{line} (bank holiday: check with the organiser that it runs)"
+        lines.append(line)
     return lines
 
 
@@ -166,7 +178,7 @@ def result_url(listing: Listing, for_case: str | None = None) -> str:
     """A search result's link: the listing, carrying the search it was found by."""
     from flask import request, url_for
 
-    args: dict[str, str] = {}
+    args: dict[str, Any] = {}
     if for_case:
         args["for_case"] = for_case
     if request.endpoint == "directory.search" and request.query_string:

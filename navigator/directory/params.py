@@ -71,6 +71,17 @@ class SearchForm:
     # A navigator finding activities for a case (casework): kept on every link of the search.
     for_case: str = ""
 
+    @property
+    def date_boxes(self) -> tuple[str, str, str]:
+        """The date as typed, for the day, month and year boxes."""
+        parts = re.split(r"[-/.]", self.date) if self.date else []
+        if len(parts) != 3:
+            return ("", "", "")
+        if len(parts[0]) == 4:  # 2026-12-08
+            parts = parts[::-1]
+        day, month, year = parts
+        return (day.lstrip("0") if day.isdigit() else day, month.lstrip("0") if month.isdigit() else month, year)
+
     def query_args(self, **changes: object) -> list[tuple[str, str]]:
         """The URL parameters for this search, with changes (None removes a key)."""
         args: dict[str, list[str]] = {}
@@ -255,11 +266,16 @@ def _parse_when(args: MultiDict[str, str], errors: dict[str, str]) -> tuple[str,
     if when not in WHEN_CHOICES:
         when = ""
     date_text = clean_text(args.get("date"))[:30]
+    if not date_text:
+        # The form's day, month and year boxes; links carry date=YYYY-MM-DD.
+        parts = [clean_text(args.get(f"date-{part}"))[:10] for part in ("day", "month", "year")]
+        if any(parts):
+            date_text = "/".join(parts)
     if when in ("today", "week", "weekend"):
         return when, None, ""
     if not date_text:
         if when == "date":
-            errors["date"] = "Enter a date, like 2026-12-08"
+            errors["date"] = "Enter the date, for example 8 12 2026"
         return when, None, ""
     try:
         on_date = parse_date(date_text)
@@ -270,9 +286,10 @@ def _parse_when(args: MultiDict[str, str], errors: dict[str, str]) -> tuple[str,
 
 
 def parse_date(text: str) -> date:
-    """A day from "2026-12-08" or "8/12/2026", today or within MAX_YEARS_AHEAD years.
+    """A day from "2026-12-08" or "8/12/2026" (the form's boxes joined), today or within
+    MAX_YEARS_AHEAD years.
     Raises ValueError with a message for the person who typed it."""
-    example = "Enter a real date, like 2026-12-08"
+    example = "Enter a real date, for example 8 12 2026"
     iso, uk = _ISO_DATE.match(text), _UK_DATE.match(text)
     try:
         if iso:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -52,11 +52,16 @@ def search() -> str | Response:
         facet_order=FACETS,
         facet_titles=FACET_TITLES,
         when_labels=WHEN_LABELS,
-        example_date=(clock.today() + timedelta(days=7)).isoformat(),
+        example_date=_example_date(clock.today() + timedelta(days=7)),
         distance_choices=current_app.config["DISTANCE_CHOICES"],
         # "Next: ..." on each result: the first session in the time asked about.
         next_after=outcome.window[0] if outcome.window else None,
     )
+
+
+def _example_date(day: date) -> str:
+    """A date as typed in the day, month and year boxes: "8 12 2026"."""
+    return f"{day.day} {day.month} {day.year}"
 
 
 def _load_listings(ids: list[str]) -> dict[str, Listing]:

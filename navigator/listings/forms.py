@@ -284,6 +284,11 @@ class ErrorItem:
     href: str
 
 
+def _anchor(field: Field) -> str:
+    """Where an error summary link goes: a date's first box (its day), else the field."""
+    return f"#{field.id}-day" if isinstance(field, DateInputField) else f"#{field.id}"
+
+
 TERM_FIELDS = {
     Vocabulary.CATEGORY: "categories",
     Vocabulary.TARGET_GROUP: "target_groups",
@@ -662,9 +667,9 @@ class ListingForm(FlaskForm):
         for field in self:
             if isinstance(field, FieldList):
                 for entry in field:
-                    items.extend(ErrorItem(sub.errors[0], f"#{sub.id}") for sub in entry.form if sub.errors)
+                    items.extend(ErrorItem(sub.errors[0], _anchor(sub)) for sub in entry.form if sub.errors)
             elif field.errors:
-                items.append(ErrorItem(field.errors[0], f"#{field.id}"))
+                items.append(ErrorItem(field.errors[0], _anchor(field)))
         return items
 
     # -- what the service needs --

@@ -159,6 +159,17 @@ class Visit:
     def check(self, label: str = "") -> None:
         self.checker.check(label)
 
+    def tab_to(self, selector: str, *, limit: int = 200) -> None:
+        """Press Tab until the element matching `selector` has focus (keyboard only)."""
+        for _ in range(limit):
+            if self.page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+                return
+            self.page.keyboard.press("Tab")
+        raise AssertionError(f"Tab never reached {selector} on {self.page.url}")
+
+    def focused_id(self) -> str:
+        return str(self.page.evaluate("() => document.activeElement ? document.activeElement.id : ''"))
+
     def url_path(self) -> str:
         return self.page.url.removeprefix(self.site.base)
 

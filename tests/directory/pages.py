@@ -211,16 +211,29 @@ class Page:
         return {code: count for code, (_, count, _) in self.facet(name).items()}
 
     def facet_legends(self) -> list[str]:
-        return [node.text() for node in self.root.find_all("legend")]
+        """The filters' legends (not the search's own "When" and "Date")."""
+        return [
+            node.text() for facet in self.root.find_all("details", cls="app-facet") for node in facet.find_all("legend")
+        ]
 
     def input_value(self, name: str) -> str:
         node = self.root.find("input", name=name)
         assert node is not None, f"no input named {name}"
         return node.attrs.get("value", "")
 
+    def date_typed(self, name: str) -> str:
+        """The day, month and year boxes named NAME-day... as YYYY-MM-DD (not padded)."""
+        day, month, year = (self.input_value(f"{name}-{part}") for part in ("day", "month", "year"))
+        return f"{year}-{month.zfill(2) if month else ''}-{day.zfill(2) if day else ''}"
+
     def selected_option(self, name: str) -> str | None:
+        """The option chosen in a select, or the radio checked, named NAME."""
         select = self.root.find("select", name=name)
-        assert select is not None
+        if select is None:
+            radios = [node for node in self.root.find_all("input", name=name) if node.attrs.get("type") == "radio"]
+            assert radios, f"no select or radios named {name}"
+            checked = [node.attrs.get("value", "") for node in radios if "checked" in node.attrs]
+            return checked[0] if checked else None
         chosen = [o.attrs.get("value", "") for o in select.find_all("option") if "selected" in o.attrs]
         return chosen[0] if chosen else None
 

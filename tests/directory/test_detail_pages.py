@@ -463,3 +463,13 @@ def test_every_public_page_has_exactly_one_h1(client, make_listing, frozen_now):
     ]:
         open_page(client, path)
     open_page(client, "/no-such-page", status=404)
+
+
+def test_a_session_on_a_bank_holiday_says_to_check_it_runs(client, make_listing, frozen_now):
+    from datetime import UTC, datetime
+
+    frozen_now(datetime(2026, 12, 20, 9, 0, tzinfo=UTC))
+    club = make_listing("Friday Lunch Club", days=("friday",))
+    page = client.get(f"/activities/{club.id}").get_data(as_text=True)
+    assert "Friday 25 December, 10:30am to 12pm (bank holiday: check with the organiser that it runs)" in page
+    assert "Friday 8 January, 10:30am to 12pm</li>" in page

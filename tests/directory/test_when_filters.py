@@ -126,7 +126,7 @@ def test_on_a_date(client, timetables, day, names):
 
     assert page.names == names
     assert page.selected_option("when") == "date"
-    assert page.input_value("date") == day
+    assert page.date_typed("date") == day
 
 
 def test_on_a_date_heading_next_session_and_remove_link(client, timetables):
@@ -144,7 +144,7 @@ def test_on_a_date_heading_next_session_and_remove_link(client, timetables):
 def test_uk_style_date_is_understood(client, timetables):
     page = search(client, date="8/12/2026")
 
-    assert page.input_value("date") == "2026-12-08"
+    assert page.date_typed("date") == "2026-12-08"
     assert page.names == ["Fortnightly Off Week", "Weekly Tuesday Club", "Next Week Talk"]
 
 
@@ -152,7 +152,7 @@ def test_choosing_a_time_filter_ignores_a_leftover_date(client, timetables):
     page = search(client, when="weekend", date="2026-12-08")
 
     assert page.names == ["First Saturday Social", "Saturday Fair", "Sunday Walk"]
-    assert page.input_value("date") == ""
+    assert page.date_typed("date") == "--"
 
 
 def test_day_of_the_week_facet_knows_fortnightly_monthly_and_dated_schedules(client, timetables):
@@ -191,24 +191,24 @@ def test_next_session_keeps_london_time_after_the_clocks_go_back(client, make_li
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"date": "2026-02-30"}, "Enter a real date, like 2026-12-08"),
-        ({"date": "tomorrow"}, "Enter a real date, like 2026-12-08"),
-        ({"date": "2026-13-01"}, "Enter a real date, like 2026-12-08"),
-        ({"date": "31/2/2027"}, "Enter a real date, like 2026-12-08"),
-        ({"date": "2026-W49-2"}, "Enter a real date, like 2026-12-08"),
-        ({"date": "99999-01-01"}, "Enter a real date, like 2026-12-08"),
+        ({"date": "2026-02-30"}, "Enter a real date, for example 8 12 2026"),
+        ({"date": "tomorrow"}, "Enter a real date, for example 8 12 2026"),
+        ({"date": "2026-13-01"}, "Enter a real date, for example 8 12 2026"),
+        ({"date": "31/2/2027"}, "Enter a real date, for example 8 12 2026"),
+        ({"date": "2026-W49-2"}, "Enter a real date, for example 8 12 2026"),
+        ({"date": "99999-01-01"}, "Enter a real date, for example 8 12 2026"),
         ({"date": "2026-11-30"}, "Enter today's date or a date in the future"),
         ({"date": "2029-01-01"}, "Enter a date in the next 2 years"),
         ({"date": "9999-12-31"}, "Enter a date in the next 2 years"),
-        ({"when": "date"}, "Enter a date, like 2026-12-08"),
-        ({"when": "date", "date": "  "}, "Enter a date, like 2026-12-08"),
+        ({"when": "date"}, "Enter the date, for example 8 12 2026"),
+        ({"when": "date", "date": "  "}, "Enter the date, for example 8 12 2026"),
     ],
 )
 def test_bad_dates_are_messages_next_to_the_field(client, timetables, params, message):
     page = search(client, **params)
 
     assert page.field_error("date") == message
-    assert page.error_summary == [("#date", message)]
+    assert page.error_summary == [("#date-day", message)]
     assert page.title.startswith("Error: ")
     # The rest of the search still works, without a time filter.
     assert len(page.names) == 15

@@ -105,3 +105,9 @@ def test_print_css_hides_everything_but_the_sheet():
 
     css = (PROJECT_ROOT / "navigator" / "static" / "app.css").read_text()
     assert "@media print" in css and ".app-sheet--large { font-size: 24px; }" in css
+
+
+def test_the_printed_sheet_says_how_to_join(client, make_listing):
+    shortlist(client, make_listing("Dalston Community Choir"))
+    page = client.get("/shortlist/print").get_data(as_text=True)
+    assert "<dt>How to join</dt><dd>Drop in: just turn up</dd>" in page
