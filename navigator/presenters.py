@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask
 from markupsafe import Markup, escape
@@ -181,15 +182,16 @@ def result_url(listing: Listing, for_case: str | None = None) -> str:
     args: dict[str, Any] = {}
     if for_case:
         args["for_case"] = for_case
-    if request.endpoint == "directory.search" and request.query_string:
-        args["back"] = request.query_string.decode("utf-8", "replace")[:MAX_BACK_LENGTH]
+    if request.endpoint == "directory.search":
+        # The case a navigator finds activities for travels as for_case, checked where used.
+        kept = [(key, value) for key, value in request.args.items(multi=True) if key not in ("for_case", "back")]
+        if kept:
+            args["back"] = urlencode(kept)[:MAX_BACK_LENGTH]
     return url_for(f"directory.{listing.kind.value}", listing_id=listing.id, **args)
 
 
 def search_back_url() -> str:
     """The search page as it was (from `back`), or a fresh search."""
-    from urllib.parse import parse_qsl, urlencode
-
     from flask import request, url_for
 
     back = (request.args.get("back") or "")[:MAX_BACK_LENGTH]

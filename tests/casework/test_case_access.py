@@ -161,7 +161,7 @@ def test_risk_flags_are_shown_first(staff, login_as):
     html = login_as(staff["navigator"]).get(f"/casework/cases/{referral.id}").get_data(as_text=True)
     risks = html.index('id="risks"')
     assert risks < html.index("Next steps") < html.index("Contact attempts")
-    assert "govuk-tag--red" in html
+    assert '<h2 class="govuk-heading-m" id="risks-heading">Risk flags</h2>' in html
     assert "Lone-working risk: do not visit alone" in html
     assert "safeguarding reference ASC-12345" in html
     assert "Risk to self or others" in html and "Dog in the flat; visit in pairs." in html

@@ -144,7 +144,7 @@ def test_an_event_in_summer_time_is_an_hour_earlier_in_utc(editor_client):
     assert listing.starts_at == datetime(2027, 6, 5, 13, 0, tzinfo=UTC) and listing.ends_at is None
     page = Page(editor_client.get(f"/listings/{listing.id}/edit"))
     assert page.root.find("input", id="event_start").attrs["value"] == "2pm"
-    assert page.root.find("input", id="event_date").attrs["value"] == "5"
+    assert page.root.find("input", id="event_date-day").attrs["value"] == "5"
 
 
 def test_a_space_keeps_its_capacity_booking_and_facilities(editor_client):
@@ -258,7 +258,9 @@ def assert_refused(response, message: str, field_id: str, data: dict, ignore: tu
         (a.attrs["href"] for a in page.root.find(cls="govuk-error-summary").find_all("a") if a.text() == message),
         None,
     )
-    assert link == f"#{field_id}"
+    # A date's link goes to its day box, which carries the focus there.
+    is_date = page.root.find(id=f"{field_id}-day") is not None
+    assert link == (f"#{field_id}-day" if is_date else f"#{field_id}")
     assert page.root.find(id=field_id) is not None
     inline = [node.text() for node in page.root.find_all(cls="govuk-error-message")]
     assert any(message in text for text in inline), inline
