@@ -16,12 +16,11 @@ from navigator.extensions import db
 from navigator.models import ReferralState, ScreeningOccasion
 from navigator.services import referrals as service
 from tests.factories import ADULT_BASELINE, clock_at, make_referral, make_team, make_user
-from tests.foundation.test_migrations import empty_database_url  # noqa: F401  (the fixture)
 
 UCLA_BETTER = {"lack_companionship": "some_of_the_time", "left_out": "hardly_ever_or_never", "isolated": "often"}
 
 
-def test_existing_screens_get_time_points_baselines_and_pairs(empty_database_url: str, tmp_path: Path):  # noqa: F811
+def test_existing_screens_get_time_points_baselines_and_pairs(empty_database_url: str, tmp_path: Path):
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url, SEARCH_INDEX_DIR=str(tmp_path / "ix"))
     with app.app_context():
         upgrade()

@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
@@ -17,26 +14,6 @@ from navigator import create_app
 from navigator.config import TestConfig
 from navigator.extensions import db
 from navigator.models.person_key import PersonKeySource, computed_person_key
-
-
-@pytest.fixture
-def empty_database_url(tmp_path: Path) -> Iterator[str]:
-    """A brand-new empty database of the kind under test."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path / 'person-key.db'}"
-        return
-    name = f"person_key_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
 
 TEXT_COLUMNS = [
     "given_name",
