@@ -121,8 +121,9 @@ def test_an_answer_outside_the_lists_is_refused_on_the_staff_form_keeping_everyt
     assert page.title.startswith("Error: ")
     [message] = error_messages(response)
     summary_link = page.root.find("div", cls="govuk-error-summary").find("a")
-    assert summary_link.attrs["href"] == f"#{field}"
-    assert page.root.find(id=field) is not None
+    # A date's error links to its Day box (issue 11, fault 3); any other answer's to the answer.
+    assert summary_link.attrs["href"] == (f"#{field}-day" if field.endswith("_date") else f"#{field}")
+    assert page.root.find(id=summary_link.attrs["href"][1:]) is not None
     assert message in page.root.find(id=f"{field}-error").text()  # next to the field
     # What was not on the list cannot be shown as chosen; everything else is kept as typed.
     assert_kept(response, "referral-form", data, ignore=(field,) if "write_in" not in field else ())
