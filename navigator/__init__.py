@@ -80,6 +80,7 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
     from navigator.moderation import bp as moderation_bp
     from navigator.organisations import bp as organisations_bp
     from navigator.referrals import bp as referrals_bp
+    from navigator.reports import bp as reports_bp
     from navigator.shortlist import bp as shortlist_bp
     from navigator.staff import bp as staff_bp
 
@@ -96,6 +97,7 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
     app.register_blueprint(listings_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(organisations_bp)
+    app.register_blueprint(reports_bp)
 
     from navigator.errors import register_error_handlers
 

@@ -80,6 +80,13 @@ class Config:
     FOLLOW_UP_WINDOW_DAYS = int(os.environ.get("FOLLOW_UP_WINDOW_DAYS", "14"))
     # How many referrals the demo seed generates over the last twelve months (navigator/seeding/year.py).
     DEMO_YEAR_REFERRALS = int(os.environ.get("DEMO_YEAR_REFERRALS", "320"))
+    # Impact report (domain.md 2.9, 6.8; local conventions). Counts 1..REPORT_SUPPRESS_UP_TO are
+    # not shown; {n} in the wording is the threshold plus one ("fewer than 8").
+    REPORT_SUPPRESS_UP_TO = max(1, int(os.environ.get("REPORT_SUPPRESS_UP_TO", "7")))
+    REPORT_SUPPRESSED_WORDING = os.environ.get("REPORT_SUPPRESSED_WORDING", "fewer than {n}")
+    REPORT_HIDDEN_WORDING = os.environ.get("REPORT_HIDDEN_WORDING", "hidden")
+    REPORT_TARGET_FIRST_CONTACT_WORKING_DAYS = int(os.environ.get("REPORT_TARGET_FIRST_CONTACT_WORKING_DAYS", "10"))
+    REPORT_TARGET_FIRST_ACTIVITY_DAYS = int(os.environ.get("REPORT_TARGET_FIRST_ACTIVITY_DAYS", "42"))
     # argon2id (time cost, memory in KiB, parallelism): the library's recommended defaults.
     ARGON2_PARAMETERS = (3, 65536, 4)
     # Staff with case access sign in with a second factor (NHS DSPT asks for MFA).

@@ -241,7 +241,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture
 def staff(app: Flask) -> dict[str, Any]:
     """One of each kind of staff: a referrer in a team, a navigator, a team lead, an admin,
-    a directory moderator and an editor of one organisation."""
+    a directory moderator, an editor of one organisation and an analyst."""
     from tests.factories import make_team, make_user
 
     team = make_team("Hackney Adult Social Care North", email="ascn@example.org")
@@ -261,6 +261,7 @@ def staff(app: Flask) -> dict[str, Any]:
         "other_navigator": make_user("navigator", name="Nico Navigator"),
         "lead": make_user("team_lead", name="Lena Lead"),
         "admin": make_user("admin", name="Adam Admin"),
+        "analyst": make_user("analyst", name="Ana Analyst"),
     }
 
 

@@ -31,6 +31,7 @@ class Permission(enum.Enum):
     MODERATE_LISTINGS = "moderate_listings"  # approve or reject listings and changes, handle reports
     MANAGE_ORGANISATIONS = "manage_organisations"  # approve registrations, invite and remove editors
     EXPORT_PERSONAL_DATA = "export_personal_data"  # subject access export of one person's records, audited
+    VIEW_REPORTS = "view_reports"  # aggregate, small-number-suppressed impact report and its downloads
 
 
 P = Permission
@@ -73,8 +74,15 @@ DEFAULT_ROLES: dict[str, tuple[str, str, frozenset[Permission]]] = {
                 P.VIEW_AUDIT_LOG,
                 P.RAISE_SAFEGUARDING,
                 P.EXPORT_PERSONAL_DATA,
+                P.VIEW_REPORTS,
             }
         ),
+    ),
+    "analyst": (
+        "Analyst",
+        "Reads the impact report: counts, rates, medians and means with small numbers suppressed. "
+        "No names, no case pages, no free text.",
+        frozenset({P.VIEW_REPORTS}),
     ),
     "organisation_editor": (
         "Organisation editor",

@@ -32,6 +32,12 @@ LINKS = (
     (Permission.VIEW_CASELOAD, "casework.my_caseload", "My caseload", "Your cases, overdue contacts and reviews due"),
     (Permission.ALLOCATE, "casework.all_caseloads", "Navigators' caseloads", "Open cases by navigator and state"),
     (Permission.WORK_CASES, "casework.follow_ups", "Due for follow-up", "Closed cases due a follow-up screen"),
+    (
+        Permission.VIEW_REPORTS,
+        "reports.report",
+        "Impact report",
+        "Referrals, waits, connections and loneliness change, small numbers hidden",
+    ),
     (Permission.VIEW_AUDIT_LOG, "admin.audit_log", "Audit log", "Who viewed or changed which record"),
     (
         Permission.BREAK_GLASS,

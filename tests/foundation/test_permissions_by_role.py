@@ -19,6 +19,7 @@ ROLE_FIXTURE = {
     "admin": "admin",
     "organisation_editor": "editor",
     "moderator": "moderator",
+    "analyst": "analyst",
 }
 
 
