@@ -11,9 +11,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
 from navigator.forms import choices
-from navigator.reports.periods import ROLLING, PeriodError, Period, current_quarter, parse_period, quarter_of
-from navigator.reports.sql import AGE_BAND_LABELS, Filters
+from navigator.reports.periods import ROLLING, Period, PeriodError, current_quarter, parse_period, quarter_of
 from navigator.reports.service import FilterChoices
+from navigator.reports.sql import AGE_BAND_LABELS, Filters
 
 EVERYONE = ("", "All")
 QUARTERS_OFFERED = 8
@@ -39,9 +39,9 @@ class ReportFilterForm(FlaskForm):
     period = SelectField("Quarter", validate_choice=False)
     start = StringField("From month", name="from")
     end = StringField("To month", name="to")
-    team = SelectField("Source team")
-    ward = SelectField("Ward")
-    age_band = SelectField("Age band")
+    team = SelectField("Source team", default="")
+    ward = SelectField("Ward", default="")
+    age_band = SelectField("Age band", default="")
 
     def offer(self, options: FilterChoices, today: date) -> None:
         self.period.choices = choices(quarter_choices(today, self.period.data))  # type: ignore[assignment]

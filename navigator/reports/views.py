@@ -10,8 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from navigator import clock
 from navigator.auth.decorators import requires
 from navigator.auth.permissions import Permission
-from navigator.reports import bp
-from navigator.reports import service
+from navigator.reports import bp, service
 from navigator.reports.forms import ReportFilterForm
 from navigator.reports.periods import Period, current_quarter
 from navigator.reports.sections import TABLE_KEYS

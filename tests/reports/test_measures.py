@@ -7,10 +7,14 @@ from datetime import date
 
 import pytest
 
+from navigator.models import ScreeningOccasion
 from navigator.reports import sections
 from navigator.reports.periods import month_range
 from navigator.reports.service import settings
 from navigator.reports.sql import Filters
+from navigator.services import referrals as service
+from tests.factories import clock_at
+from tests.reports.conftest import at
 
 PERIOD = month_range("2026-04", "2026-09", date(2026, 12, 3))
 
@@ -122,11 +126,6 @@ def test_a_proxy_or_not_comparable_follow_up_is_not_pooled(journey, unsuppressed
     referral = journey.submit("2026-04-13T08:00:00")
     journey.accept(referral, "2026-04-13T10:00:00")
     journey.contact(referral, "2026-04-15T09:00:00")
-    from tests.factories import clock_at
-    from tests.reports.conftest import at
-    from navigator.models import ScreeningOccasion
-    from navigator.services import referrals as service
-
     with clock_at(at("2026-07-14T10:00:00")):
         service.record_screening(
             referral.id,
