@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -81,13 +81,16 @@ def age_band() -> ColumnElement[str]:
     return sa.case((Person.date_of_birth.is_(None), AGE_NOT_KNOWN), *whens, else_=AGE_NOT_KNOWN)
 
 
-def month_index(moment: ColumnElement[datetime], bounds: list[tuple[Any, datetime]]) -> ColumnElement[int]:
+def month_index(moment: Any, bounds: list[tuple[Any, datetime]]) -> ColumnElement[int]:
     """Which of the period's months a moment falls in (0, 1 ...), from the UTC instants the
     London months end at: the same on every database, whatever its time zone support."""
     return sa.case(*((moment < end, index) for index, (_, end) in enumerate(bounds)), else_=-1)
 
 
-def counted(query: Select[Any], filters: Filters) -> Select[Any]:
+Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
+
+
+def counted(query: Q, filters: Filters) -> Q:
     """Referrals (joined to their person) narrowed to the filters."""
     query = query.join(Person, Person.id == Referral.person_id)
     if filters.team_id is not None:

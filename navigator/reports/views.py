@@ -46,16 +46,15 @@ def report() -> str:
     )
 
 
-@bp.route("/download")
+@bp.route("/<table_key>.csv")
 @requires(Permission.VIEW_REPORTS)
-def download() -> BaseResponse:
-    table_key = request.args.get("table", "")
+def download(table_key: str) -> BaseResponse:
     if not any(table_key in keys for keys in TABLE_KEYS.values()):
         abort(404)
     form, period, filters, _ = _asked()
     if form.has_errors:
         # Bad period or filter: the page says what is wrong, never a 500 or a wrong file.
-        return redirect(url_for("reports.report", **request.args))
+        return redirect(f"{url_for('reports.report')}?{request.query_string.decode()}")
     table = service.table_download(period, filters, table_key, by=current_user)
     return Response(
         service.table_csv(table),
@@ -66,7 +65,7 @@ def download() -> BaseResponse:
 
 def _query(form: ReportFilterForm, period: Period, filters: Filters) -> dict[str, str]:
     """The URL parameters of the report shown, for its download links."""
-    query = {}
+    query: dict[str, str] = {}
     if form.start.data and form.end.data and not form.has_errors:
         query |= {"from": form.start.data, "to": form.end.data}
     else:

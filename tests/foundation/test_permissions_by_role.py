@@ -65,6 +65,7 @@ def test_each_role_gets_404_without_the_permission(app, staff, login_as):
         "number": 1,
         "kind": "activity",
         "user_id": referral.id,
+        "table_key": "referrals-by-ward",
     }
     checked = 0
     for role, fixture in ROLE_FIXTURE.items():
@@ -101,6 +102,7 @@ def test_anonymous_users_are_sent_to_sign_in(app, client, staff):
         "kind": "activity",
         "token": "x",
         "user_id": referral.id,
+        "table_key": "referrals-by-ward",
     }
     for rule, _needs in _protected_rules(app):
         url = _url_for_rule(rule, ids)

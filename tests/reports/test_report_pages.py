@@ -29,7 +29,7 @@ def report_audit() -> list[AuditEntry]:
 def test_everyone_but_analysts_and_team_leads_gets_404(staff, login_as, role):
     client = login_as(staff[role])
     assert client.get(REPORT).status_code == 404
-    assert client.get(f"{REPORT}/download?table=referrals-by-ward").status_code == 404
+    assert client.get(f"{REPORT}/referrals-by-ward.csv").status_code == 404
     assert report_audit() == []
 
 
@@ -59,7 +59,7 @@ def test_analysts_and_team_leads_see_the_report_and_each_view_is_audited(known, 
 
 def test_a_download_is_suppressed_like_the_page_and_audited(known, staff, login_as):
     client = login_as(staff["analyst"])
-    response = client.get(f"{REPORT}/download?table=referrals-by-source-team&period=2026Q2&team={staff['team'].id}")
+    response = client.get(f"{REPORT}/referrals-by-source-team.csv?period=2026Q2&team={staff['team'].id}")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "referrals-by-source-team-2026Q2.csv" in response.headers["Content-Disposition"]
@@ -72,7 +72,7 @@ def test_a_download_is_suppressed_like_the_page_and_audited(known, staff, login_
 
 
 def test_an_unknown_table_is_not_found(staff, login_as):
-    assert login_as(staff["analyst"]).get(f"{REPORT}/download?table=people").status_code == 404
+    assert login_as(staff["analyst"]).get(f"{REPORT}/people.csv").status_code == 404
     assert report_audit() == []
 
 
@@ -106,7 +106,7 @@ def test_bad_input_shows_a_message_and_the_default_report(staff, login_as, query
 
 
 def test_a_bad_download_goes_back_to_the_page_with_the_message(staff, login_as):
-    response = login_as(staff["analyst"]).get(f"{REPORT}/download?table=referrals-by-ward&period=2026Q9")
+    response = login_as(staff["analyst"]).get(f"{REPORT}/referrals-by-ward.csv?period=2026Q9")
     assert response.status_code == 302 and "/reports?" in response.headers["Location"]
     assert report_audit() == []
 
