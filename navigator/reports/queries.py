@@ -54,7 +54,6 @@ class Received:
     by_ward: dict[str | None, list[int]]
     by_age: dict[str, list[int]]
     by_need: dict[str, list[int]]
-    per_month: list[int]
 
 
 def referrals_received(period: Period, filters: Filters) -> Received:
@@ -85,9 +84,7 @@ def referrals_received(period: Period, filters: Filters) -> Received:
     for index, *sums in _rows(query):
         for code, total in zip(NEEDS, sums, strict=True):
             by_need[code][index] += int(total or 0)
-    by_ward = grouped(Person.ward_code)
-    per_month = [sum(counts[i] for counts in by_ward.values()) for i in range(months)]
-    return Received(by_team, by_ward, grouped(age_band()), by_need, per_month)
+    return Received(by_team, grouped(Person.ward_code), grouped(age_band()), by_need)
 
 
 # -- 2. decisions ------------------------------------------------------------------------------
@@ -129,7 +126,7 @@ def decisions(period: Period, filters: Filters) -> Decisions:
     rejection_reasons = {
         reason or "other": count for reason, count in _rows(reasons.group_by(Referral.decision_reason))
     }
-    return Decisions(dict(by_team), rejection_reasons)
+    return Decisions(dict(by_team), dict(rejection_reasons))
 
 
 # -- 3. contact and waits ----------------------------------------------------------------------

@@ -51,6 +51,7 @@ def test_an_editor_who_is_also_staff_needs_the_security_code(client, staff):
         (("navigator",), True),
         (("team_lead",), True),
         (("admin",), True),
+        (("analyst",), True),
         (("organisation_editor", "referrer"), True),
     ],
 )
