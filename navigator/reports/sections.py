@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from navigator.clock import LONDON
 from navigator.models import ReferralState, TimePoint
@@ -54,14 +55,26 @@ def _team_labels(keys: list[tuple[str | None, str]]) -> dict[tuple[str | None, s
     return {key: teams.get(key[0] or "", "") or f"{sources.get(key[1], key[1])} (no team)" for key in keys}
 
 
+def _by_team_name(counts: dict[tuple[str | None, str], Any]) -> dict[str, list[Any]]:
+    """Rows by team name: a team's referrals under another source (entered by proxy, say)
+    join its row; referrals with no team are shown by their source."""
+    labels = _team_labels(list(counts))
+    merged: dict[str, list[Any]] = {}
+    for key, value in counts.items():
+        merged.setdefault(labels[key], []).append(value)
+    return dict(sorted(merged.items()))
+
+
 # -- 1 -----------------------------------------------------------------------------------------
 
 
 def received(period: Period, filters: Filters, settings: Settings) -> list[ReportTable]:
     figures = queries.referrals_received(period, filters)
     months = _months(period)
-    team_labels = _team_labels(list(figures.by_team))
-    teams = sorted(figures.by_team, key=lambda key: team_labels[key])
+    teams = {
+        name: [sum(column) for column in zip(*rows, strict=True)]
+        for name, rows in _by_team_name(figures.by_team).items()
+    }
     wards = queries.ward_names()
     ward_keys = sorted(figures.by_ward, key=lambda code: (code is None, wards.get(code or "", code or "")))
     ages = [code for code, *_ in AGE_BANDS] + [AGE_NOT_KNOWN]
@@ -72,9 +85,9 @@ def received(period: Period, filters: Filters, settings: Settings) -> list[Repor
             "referrals-by-source-team",
             "Referrals received by source team and month",
             "Source team",
-            [team_labels[key] for key in teams],
+            list(teams),
             months,
-            [figures.by_team[key] for key in teams],
+            list(teams.values()),
             settings,
         )[0],
         count_table(
@@ -116,16 +129,18 @@ def received(period: Period, filters: Filters, settings: Settings) -> list[Repor
 
 def decisions(period: Period, filters: Filters, settings: Settings) -> list[ReportTable]:
     figures = queries.decisions(period, filters)
-    labels = _team_labels(list(figures.by_team))
-    teams = sorted(figures.by_team, key=lambda key: labels[key])
     states = queries.DECISIONS
+    teams = {
+        name: [sum(decided.get(state, 0) for decided in rows) for state in states]
+        for name, rows in _by_team_name(figures.by_team).items()
+    }
     table, shown = count_table(
         "decisions-by-source-team",
         "Triage decisions made in the period, by source team",
         "Source team",
-        [labels[key] for key in teams],
+        list(teams),
         ["Accepted", "Rejected", "Redirected"],
-        [[figures.by_team[key].get(state, 0) for state in states] for key in teams],
+        list(teams.values()),
         settings,
         notes=["Acceptance rate: accepted ÷ (accepted + rejected + redirected), of decisions made in the period."],
     )

@@ -22,6 +22,8 @@ from navigator.reports.tables import ReportTable, Settings
 from navigator.services import audit
 
 RECORD_TYPE = "impact_report"
+# The report can be narrowed to the wards of the service's area: the City of London and Hackney.
+SERVICE_AREA_AUTHORITIES = ("E09000001", "E09000012")
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -95,9 +97,11 @@ class FilterChoices:
 
 
 def filter_choices() -> FilterChoices:
-    """The teams and wards a report can be narrowed to."""
+    """The teams and the service area's wards a report can be narrowed to."""
     teams = db.session.execute(select(Team.id, Team.name).order_by(Team.name))
-    wards = db.session.execute(select(Ward.code, Ward.name).order_by(Ward.name))
+    wards = db.session.execute(
+        select(Ward.code, Ward.name).where(Ward.local_authority.in_(SERVICE_AREA_AUTHORITIES)).order_by(Ward.name)
+    )
     return FilterChoices(
         [(str(team_id), name) for team_id, name in teams],
         [(code, name.removesuffix(" Ward")) for code, name in wards],
