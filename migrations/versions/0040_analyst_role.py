@@ -1,7 +1,7 @@
 """analysts read the impact report, and team leads too (domain.md 1.2, issue 10)
 
 Revision ID: 0040_analyst_role
-Revises: 0013_screening_pairs
+Revises: 0016_unmet_needs
 Create Date: 2026-12-03 17:30:00
 
 """
@@ -13,7 +13,7 @@ roles = sa.table("roles", sa.column("code"), sa.column("name"), sa.column("descr
 grants = sa.table("role_permissions", sa.column("role_code"), sa.column("permission"))
 
 revision = "0040_analyst_role"
-down_revision = "0013_screening_pairs"
+down_revision = "0016_unmet_needs"
 branch_labels = None
 depends_on = None
 
