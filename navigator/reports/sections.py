@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from navigator.clock import LONDON
@@ -26,6 +27,7 @@ from navigator.reports.tables import (
 )
 from navigator.screening.instruments import DIRECT_QUESTION_OPTIONS, ONS4
 from navigator.screening.model import DECLINED
+from navigator.services.referrals.episodes import people_referred
 from navigator.vocabularies import NEEDS, REJECTION_REASONS
 from navigator.working_days import working_days_between
 
@@ -81,6 +83,7 @@ def received(period: Period, filters: Filters, settings: Settings) -> list[Repor
     ages = [code for code in ages if code in figures.by_age]
     needs = [code for code in NEEDS if any(figures.by_need[code])]
     return [
+        unique_people(period, filters, settings),
         count_table(
             "referrals-by-source-team",
             "Referrals received by source team and month",
@@ -122,6 +125,27 @@ def received(period: Period, filters: Filters, settings: Settings) -> list[Repor
             ],
         )[0],
     ]
+
+
+def unique_people(period: Period, filters: Filters, settings: Settings) -> ReportTable:
+    """Referrals, the unique people they were for (by person key) and re-referrals, for
+    everyone (the count the episodes work provides takes no filters)."""
+    title = "Referrals received, unique people and re-referrals"
+    header = ["Measure", "Number"]
+    if filters != Filters():
+        note = "Counted for everyone only: clear the filters to see these figures."
+        return ReportTable("unique-people", title, header, [], [note])
+    people = people_referred(period.start, period.end - timedelta(days=1))
+    return ReportTable(
+        "unique-people",
+        title,
+        header,
+        [
+            ["Referrals received", count(people.referrals, settings)],
+            ["Unique people (by person key)", count(people.people, settings)],
+            ["Re-referrals (the person had been referred before, at any time)", count(people.re_referrals, settings)],
+        ],
+    )
 
 
 # -- 2 -----------------------------------------------------------------------------------------
@@ -442,7 +466,13 @@ def section_of(table_key: str) -> Section | None:
 
 
 TABLE_KEYS = {
-    "received": ("referrals-by-source-team", "referrals-by-ward", "referrals-by-age-band", "referrals-by-need"),
+    "received": (
+        "unique-people",
+        "referrals-by-source-team",
+        "referrals-by-ward",
+        "referrals-by-age-band",
+        "referrals-by-need",
+    ),
     "decisions": ("decisions-by-source-team", "rejection-reasons"),
     "contact": ("contact-rate", "waits"),
     "connections": ("connections-by-ward", "connections-by-category"),

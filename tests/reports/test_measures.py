@@ -30,7 +30,13 @@ def rows(table) -> dict[str, list[str]]:
 
 
 def test_referrals_received_by_team_month_age_and_need(known, staff, unsuppressed):
-    by_team, by_ward, by_age, by_need = sections.received(PERIOD, Filters(), unsuppressed)
+    people, by_team, by_ward, by_age, by_need = sections.received(PERIOD, Filters(), unsuppressed)
+    # The same person (same name and date of birth, so the same person key) five times.
+    assert rows(people) == {
+        "Referrals received": ["5"],
+        "Unique people (by person key)": ["1"],
+        "Re-referrals (the person had been referred before, at any time)": ["4"],
+    }
     assert by_team.header == [
         "Source team",
         "Apr 2026",
@@ -57,9 +63,10 @@ def test_referrals_received_by_team_month_age_and_need(known, staff, unsuppresse
 
 def test_filters_narrow_every_count(known, staff, unsuppressed):
     only_other = Filters(team_id=staff["other_team"].id)
-    team = rows(sections.received(PERIOD, only_other, unsuppressed)[0])
-    assert list(team) == [staff["other_team"].name, "Total"]
-    assert rows(sections.received(PERIOD, Filters(age_band="16_24"), unsuppressed)[0]) == {}
+    people, by_team, *_ = sections.received(PERIOD, only_other, unsuppressed)
+    assert list(rows(by_team)) == [staff["other_team"].name, "Total"]
+    assert people.rows == [] and "clear the filters" in people.notes[0]
+    assert rows(sections.received(PERIOD, Filters(age_band="16_24"), unsuppressed)[1]) == {}
 
 
 def test_decisions_acceptance_rate_and_rejection_reasons(known, staff, unsuppressed):
