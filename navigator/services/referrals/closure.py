@@ -21,7 +21,7 @@ from navigator.services.referrals.access import get_case, get_referral
 from navigator.services.referrals.errors import ReferralError
 from navigator.services.referrals.lifecycle import S, close, commit, expect_version
 from navigator.services.referrals.notices import tell_team_leads
-from navigator.services.referrals.pairs import episode_baselines, place_screens
+from navigator.services.referrals.pairs import FOLLOW_UP_STILL_POSSIBLE, episode_baselines, place_screens
 from navigator.services.transactions import all_or_nothing
 from navigator.vocabularies import CLOSURE_REASONS, FOLLOW_UP_NOT_OBTAINED
 
@@ -58,7 +58,7 @@ def close_referral(
                 "or say why it was not obtained",
                 field="follow_up_not_obtained_reason",
             )
-    follow_up_still_possible = follow_up_not_obtained_reason in ("", "not_yet_due")
+    follow_up_still_possible = follow_up_not_obtained_reason in FOLLOW_UP_STILL_POSSIBLE
     if referral.follow_up_pending and follow_up_still_possible and contact_again_agreed is None:
         raise ReferralError(
             "Say whether the person agreed to be contacted again for the 3-month follow-up", field="contact_again"

@@ -66,6 +66,10 @@ def place_screens(referral: Referral) -> list[Screening]:
     return screens
 
 
+# Reasons recorded for a missing screen that still leave the 3-month follow-up to be taken.
+FOLLOW_UP_STILL_POSSIBLE = ("", "not_yet_due")
+
+
 def _follow_up_pending(
     referral: Referral, screens: list[Screening], schedule: FollowUpSchedule, baseline_day: date | None
 ) -> bool:
@@ -73,7 +77,7 @@ def _follow_up_pending(
     has been taken since the window opened; no reason why it cannot be has been recorded;
     and the case is open (taken at a review) or closed with the person's agreement to be
     contacted again (domain.md 2.6)."""
-    if baseline_day is None or referral.follow_up_not_obtained_reason not in ("", "not_yet_due"):
+    if baseline_day is None or referral.follow_up_not_obtained_reason not in FOLLOW_UP_STILL_POSSIBLE:
         return False
     opens = schedule.opens(baseline_day)
     if any(
