@@ -1,5 +1,5 @@
 """The report's filters: a GET form (bookmarkable, no CSRF token), checked against the
-teams, wards and age bands that exist."""
+teams, wards, age bands and target groups that exist."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
 from navigator.forms import choices
+from navigator.reports.groups import TARGET_GROUP_NAMES
 from navigator.reports.periods import ROLLING, Period, PeriodError, current_quarter, parse_period, quarter_of
 from navigator.reports.service import FilterChoices
 from navigator.reports.sql import AGE_BAND_LABELS, Filters
@@ -42,12 +43,14 @@ class ReportFilterForm(FlaskForm):
     team = SelectField("Source team", default="")
     ward = SelectField("Ward", default="")
     age_band = SelectField("Age band", default="")
+    target_group = SelectField("Target group", default="")
 
     def offer(self, options: FilterChoices, today: date) -> None:
         self.period.choices = choices(quarter_choices(today, self.period.data))  # type: ignore[assignment]
         self.team.choices = choices([EVERYONE, *options.teams])  # type: ignore[assignment]
         self.ward.choices = choices([EVERYONE, *options.wards])  # type: ignore[assignment]
         self.age_band.choices = choices([EVERYONE, *AGE_BAND_LABELS.items()])  # type: ignore[assignment]
+        self.target_group.choices = choices([EVERYONE, *TARGET_GROUP_NAMES.items()])  # type: ignore[assignment]
 
     def check(self) -> bool:
         """Validate, with messages that say what to do instead of WTForms' own."""
@@ -56,6 +59,7 @@ class ReportFilterForm(FlaskForm):
             (self.team, "Choose a source team from the list"),
             (self.ward, "Choose a ward from the list"),
             (self.age_band, "Choose an age band from the list"),
+            (self.target_group, "Choose a target group from the list"),
         ):
             if field.errors:
                 field.errors = [message]  # type: ignore[assignment]
@@ -75,6 +79,7 @@ class ReportFilterForm(FlaskForm):
             team_id=uuid.UUID(self.team.data) if self.team.data else None,
             ward_code=self.ward.data or None,
             age_band=self.age_band.data or None,
+            target_group=self.target_group.data or None,
         )
 
     @property

@@ -33,8 +33,10 @@ from navigator.models import (
     Vocabulary,
 )
 from navigator.models.directory import listing_terms
+from navigator.reports.groups import NO_GROUP, RULES, ethnic_group, in_group, in_no_group
 from navigator.reports.periods import Period
 from navigator.reports.sql import Filters, age_band, counted, month_index, submitted_in
+from navigator.services.referrals.episodes import referred_before
 from navigator.vocabularies import NEEDS
 
 S = ReferralState
@@ -54,6 +56,8 @@ class Received:
     by_ward: dict[str | None, list[int]]
     by_age: dict[str, list[int]]
     by_need: dict[str, list[int]]
+    by_target_group: dict[str, list[int]]  # and NO_GROUP: in none of them (or not recorded)
+    by_ethnic_group: dict[str, list[int]]
 
 
 def referrals_received(period: Period, filters: Filters) -> Received:
@@ -64,8 +68,9 @@ def referrals_received(period: Period, filters: Filters) -> Received:
     month = month_index(Referral.submitted_at, bounds).label("month")
     where = submitted_in(period.starts_at, period.ends_at)
 
-    def grouped(*columns: Any) -> dict[Any, list[int]]:
-        query = counted(select(*columns, month, sa.func.count()), filters).where(where).group_by(*columns, month)
+    def grouped(*columns: Any, monitoring: bool = False) -> dict[Any, list[int]]:
+        query = counted(select(*columns, month, sa.func.count()), filters, monitoring=monitoring)
+        query = query.where(where).group_by(*columns, month)
         out: dict[Any, list[int]] = defaultdict(lambda: [0] * months)
         for *keys, index, count in _rows(query):
             out[keys[0] if len(keys) == 1 else tuple(keys)][index] += count
@@ -84,7 +89,44 @@ def referrals_received(period: Period, filters: Filters) -> Received:
     for index, *sums in _rows(query):
         for code, total in zip(NEEDS, sums, strict=True):
             by_need[code][index] += int(total or 0)
-    return Received(by_team, grouped(Person.ward_code), grouped(age_band()), by_need)
+    group_codes = [*RULES, NO_GROUP]
+    group_columns = [sa.func.sum(sa.case((in_group(code), 1), else_=0)) for code in RULES]
+    group_columns.append(sa.func.sum(sa.case((in_no_group(), 1), else_=0)))
+    by_group: dict[str, list[int]] = {code: [0] * months for code in group_codes}
+    query = counted(select(month, *group_columns), filters, monitoring=True).where(where).group_by(month)
+    for index, *sums in _rows(query):
+        for code, total in zip(group_codes, sums, strict=True):
+            by_group[code][index] += int(total or 0)
+    return Received(
+        by_team,
+        grouped(Person.ward_code),
+        grouped(age_band()),
+        by_need,
+        by_group,
+        grouped(ethnic_group(), monitoring=True),
+    )
+
+
+@dataclass(frozen=True)
+class PeopleReferred:
+    referrals: int
+    people: int
+    re_referrals: int
+
+
+def people_referred(period: Period, filters: Filters) -> PeopleReferred:
+    """Referrals received in the period, the unique people (by person key) they were for,
+    and how many were re-referrals (the person had been referred before, at any time)."""
+    query = counted(
+        select(
+            sa.func.count(Referral.id),
+            sa.func.count(sa.distinct(Person.person_key)),
+            sa.func.coalesce(sa.func.sum(sa.case((referred_before(), 1), else_=0)), 0),
+        ),
+        filters,
+    ).where(submitted_in(period.starts_at, period.ends_at))
+    referrals, people, re_referrals = db.session.execute(query).one()
+    return PeopleReferred(int(referrals), int(people), int(re_referrals))
 
 
 # -- 2. decisions ------------------------------------------------------------------------------

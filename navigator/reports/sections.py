@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from navigator.clock import LONDON
 from navigator.models import ReferralState, TimePoint
 from navigator.reports import queries, statistics
+from navigator.reports.groups import ETHNIC_GROUP_LABELS, TARGET_GROUP_NAMES
 from navigator.reports.periods import Period, month_label
 from navigator.reports.sql import AGE_BAND_LABELS, AGE_BANDS, AGE_NOT_KNOWN, Filters
 from navigator.reports.suppression import Shown
@@ -27,7 +27,6 @@ from navigator.reports.tables import (
 )
 from navigator.screening.instruments import DIRECT_QUESTION_OPTIONS, ONS4
 from navigator.screening.model import DECLINED
-from navigator.services.referrals.episodes import people_referred
 from navigator.vocabularies import NEEDS, REJECTION_REASONS
 from navigator.working_days import working_days_between
 
@@ -82,6 +81,8 @@ def received(period: Period, filters: Filters, settings: Settings) -> list[Repor
     ages = [code for code, *_ in AGE_BANDS] + [AGE_NOT_KNOWN]
     ages = [code for code in ages if code in figures.by_age]
     needs = [code for code in NEEDS if any(figures.by_need[code])]
+    groups = [code for code in figures.by_target_group if any(figures.by_target_group[code])]
+    ethnic_groups = [name for name in ETHNIC_GROUP_LABELS if name in figures.by_ethnic_group]
     return [
         unique_people(period, filters, settings),
         count_table(
@@ -124,26 +125,50 @@ def received(period: Period, filters: Filters, settings: Settings) -> list[Repor
                 "A referral with more than one need counts under each, so the needs add up to more than the referrals."
             ],
         )[0],
+        count_table(
+            "referrals-by-target-group",
+            "Referrals received by target group and month",
+            "Target group (when referred)",
+            [TARGET_GROUP_NAMES.get(code, "In none of the groups, as far as was recorded") for code in groups],
+            months,
+            [figures.by_target_group[code] for code in groups],
+            settings,
+            column_totals=False,
+            notes=[
+                "A person can be in several groups (men are a cross-cut of the others), so the groups add up "
+                "to more than the referrals.",
+                "Groups are derived from the equality answers and the age when referred (domain.md 4.1); "
+                "answers are optional, so the groups count at least this many.",
+            ],
+        )[0],
+        count_table(
+            "referrals-by-ethnic-group",
+            "Referrals received by ethnic group and month",
+            "Ethnic group",
+            ethnic_groups,
+            months,
+            [figures.by_ethnic_group[name] for name in ethnic_groups],
+            settings,
+            notes=["Ethnic groups are the GSS harmonised groups (Census 2021), as the person described themselves."],
+        )[0],
     ]
 
 
 def unique_people(period: Period, filters: Filters, settings: Settings) -> ReportTable:
-    """Referrals, the unique people they were for (by person key) and re-referrals, for
-    everyone (the count the episodes work provides takes no filters)."""
-    title = "Referrals received, unique people and re-referrals"
-    header = ["Measure", "Number"]
-    if filters != Filters():
-        note = "Counted for everyone only: clear the filters to see these figures."
-        return ReportTable("unique-people", title, header, [], [note])
-    people = people_referred(period.start, period.end - timedelta(days=1))
+    """Referrals, the unique people they were for (by person key) and re-referrals."""
+    people = queries.people_referred(period, filters)
     return ReportTable(
         "unique-people",
-        title,
-        header,
+        "Referrals received, unique people and re-referrals",
+        ["Measure", "Number"],
         [
             ["Referrals received", count(people.referrals, settings)],
             ["Unique people (by person key)", count(people.people, settings)],
             ["Re-referrals (the person had been referred before, at any time)", count(people.re_referrals, settings)],
+        ],
+        [
+            "A person is known by their person key: the NHS number, or name and date of birth, or a link "
+            "a team lead confirmed at triage."
         ],
     )
 
@@ -472,6 +497,8 @@ TABLE_KEYS = {
         "referrals-by-ward",
         "referrals-by-age-band",
         "referrals-by-need",
+        "referrals-by-target-group",
+        "referrals-by-ethnic-group",
     ),
     "decisions": ("decisions-by-source-team", "rejection-reasons"),
     "contact": ("contact-rate", "waits"),

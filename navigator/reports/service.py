@@ -15,9 +15,10 @@ from sqlalchemy import select
 from navigator.extensions import db
 from navigator.models import AuditAction, Team, User, Ward
 from navigator.reports import queries
+from navigator.reports.groups import TARGET_GROUP_NAMES
 from navigator.reports.periods import Period
 from navigator.reports.sections import SECTIONS, Section, section_of
-from navigator.reports.sql import Filters
+from navigator.reports.sql import AGE_BAND_LABELS, Filters
 from navigator.reports.tables import ReportTable, Settings
 from navigator.services import audit
 
@@ -110,8 +111,6 @@ def filter_choices() -> FilterChoices:
 
 def describe(filters: Filters, choices: FilterChoices) -> list[str]:
     """The filters in words, for the page and every download."""
-    from navigator.reports.sql import AGE_BAND_LABELS
-
     words: list[str] = []
     names: dict[str, Any] = dict(choices.teams)
     if filters.team_id is not None:
@@ -120,4 +119,6 @@ def describe(filters: Filters, choices: FilterChoices) -> list[str]:
         words.append(f"Ward: {dict(choices.wards).get(filters.ward_code, filters.ward_code)}")
     if filters.age_band is not None:
         words.append(f"Age band: {AGE_BAND_LABELS[filters.age_band]}")
+    if filters.target_group is not None:
+        words.append(f"Target group: {TARGET_GROUP_NAMES[filters.target_group]}")
     return words

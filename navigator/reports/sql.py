@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement, Select
-from sqlalchemy.sql.functions import FunctionElement
 
-from navigator.models import Person, Referral
+from navigator.models import EqualityMonitoring, Person, Referral
+from navigator.reports.functions import age_at
+from navigator.reports.groups import in_group
 
 # Reporting age bands at referral (domain.md 6.8: age band rather than date of birth):
 # code, label, youngest, oldest.
@@ -39,37 +39,20 @@ class Filters:
     team_id: uuid.UUID | None = None
     ward_code: str | None = None
     age_band: str | None = None
+    target_group: str | None = None
 
     def describe(self) -> dict[str, str]:
         """For the audit log: codes only, never free text."""
         return {
             key: str(value)
-            for key, value in (("team", self.team_id), ("ward", self.ward_code), ("age_band", self.age_band))
+            for key, value in (
+                ("team", self.team_id),
+                ("ward", self.ward_code),
+                ("age_band", self.age_band),
+                ("target_group", self.target_group),
+            )
             if value is not None
         }
-
-
-class age_at(FunctionElement[int]):  # an SQL function, named as SQL names them
-    """Whole years from a date of birth to a moment."""
-
-    type = sa.Integer()
-    inherit_cache = True
-    name = "age_at"
-
-
-@compiles(age_at, "sqlite")
-def _age_at_sqlite(element: age_at, compiler: Any, **kw: Any) -> str:
-    born, moment = (compiler.process(clause, **kw) for clause in element.clauses)
-    return (
-        f"(CAST(strftime('%Y', {moment}) AS INTEGER) - CAST(strftime('%Y', {born}) AS INTEGER)"
-        f" - (strftime('%m-%d', {moment}) < strftime('%m-%d', {born})))"
-    )
-
-
-@compiles(age_at, "postgresql")
-def _age_at_postgresql(element: age_at, compiler: Any, **kw: Any) -> str:
-    born, moment = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(date_part('year', age(CAST({moment} AS date), {born})) AS INTEGER)"
 
 
 def age_band() -> ColumnElement[str]:
@@ -90,9 +73,14 @@ def month_index(moment: Any, bounds: list[tuple[Any, datetime]]) -> ColumnElemen
 Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 
 
-def counted(query: Q, filters: Filters) -> Q:
-    """Referrals (joined to their person) narrowed to the filters."""
+def counted(query: Q, filters: Filters, *, monitoring: bool = False) -> Q:
+    """Referrals (joined to their person, and to their equality answers when `monitoring`
+    or a target group is asked for) narrowed to the filters."""
     query = query.join(Person, Person.id == Referral.person_id)
+    if monitoring or filters.target_group is not None:
+        query = query.outerjoin(EqualityMonitoring, EqualityMonitoring.person_id == Person.id)
+    if filters.target_group is not None:
+        query = query.where(in_group(filters.target_group))
     if filters.team_id is not None:
         query = query.where(Referral.team_id == filters.team_id)
     if filters.ward_code is not None:

@@ -70,7 +70,12 @@ def _query(form: ReportFilterForm, period: Period, filters: Filters) -> dict[str
         query |= {"from": form.start.data, "to": form.end.data}
     else:
         query["period"] = period.key
-    for name, value in (("team", filters.team_id), ("ward", filters.ward_code), ("age_band", filters.age_band)):
+    for name, value in (
+        ("team", filters.team_id),
+        ("ward", filters.ward_code),
+        ("age_band", filters.age_band),
+        ("target_group", filters.target_group),
+    ):
         if value is not None:
             query[name] = str(value)
     return query

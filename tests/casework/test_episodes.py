@@ -15,6 +15,9 @@ from sqlalchemy import func, select
 from navigator import clock
 from navigator.extensions import db
 from navigator.models import AuditAction, AuditEntry, Person, PersonKeySource, Referral, ReferralState
+from navigator.reports import queries
+from navigator.reports.periods import current_quarter
+from navigator.reports.sql import Filters
 from navigator.services import referrals as service
 from navigator.services import subject_access
 from navigator.services.referrals import episodes
@@ -230,15 +233,16 @@ def test_unique_people_and_re_referrals_in_a_period(staff, earlier, again):
     make_referral(referrer=staff["referrer"], given_name="Someone", family_name="Else")
     make_referral(referrer=staff["referrer"], nhs_number=NHS, given_name="E.")
     today = clock.today()
-    counted = episodes.people_referred(today, today)
+    this_quarter, everyone = current_quarter(today), Filters()
+    counted = queries.people_referred(this_quarter, everyone)
     # earlier and same_nhs share the NHS key; again is Edna by name only until triage links it.
     assert (counted.referrals, counted.people, counted.re_referrals) == (4, 3, 1)
 
     episodes.confirm_same_person(again.id, by=staff["lead"], duplicate_id=earlier.id)
-    counted = episodes.people_referred(today, today)
+    counted = queries.people_referred(this_quarter, everyone)
     assert (counted.referrals, counted.people, counted.re_referrals) == (4, 2, 2)
 
-    assert episodes.people_referred(today - timedelta(days=10), today - timedelta(days=1)).referrals == 0
+    assert queries.people_referred(current_quarter(this_quarter.start - timedelta(days=1)), everyone).referrals == 0
     assert db.session.scalar(select(func.count(func.distinct(Person.person_key)))) == 2
 
 

@@ -11,10 +11,23 @@ from typing import Any
 import pytest
 
 from navigator.models import ConnectionStatus, ContactChannel, ContactOutcome, Referral, ScreeningOccasion
+from navigator.reports.service import settings
 from navigator.services import referrals as service
 from tests.factories import ADULT_BASELINE, clock_at, referral_details
 
 UCLA_5 = {"lack_companionship": "some_of_the_time", "left_out": "hardly_ever_or_never", "isolated": "some_of_the_time"}
+
+
+@pytest.fixture
+def unsuppressed(app, monkeypatch):
+    """The report's settings with suppression off (threshold 0), to check measures."""
+    monkeypatch.setitem(app.config, "REPORT_SUPPRESS_UP_TO", 0)
+    return settings()
+
+
+def rows(table) -> dict[str, list[str]]:
+    """A report table's rows by their first cell."""
+    return {row[0]: row[1:] for row in table.all_rows}
 
 
 def at(text: str) -> datetime:

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, or_, select
+from sqlalchemy import ColumnElement, Exists, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from navigator import clock
 from navigator.auth.permissions import Permission
 from navigator.extensions import db
 from navigator.models import AuditAction, Person, PersonKeySource, Referral, ReferralEvent, User
@@ -278,21 +277,11 @@ def earlier_episodes(referral: Referral, viewer: User) -> list[EarlierEpisode]:
 # -- for reports ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PeopleReferred:
-    referrals: int
-    # Distinct person keys among them.
-    people: int
-    # Referrals whose person had been referred before (at any earlier time).
-    re_referrals: int
-
-
-def people_referred(start: date, end: date) -> PeopleReferred:
-    """Referrals received from `start` to `end` (London days, both included), the unique people
-    they were for and how many were re-referrals: one query, counted by the database."""
-    since, until = clock.in_london(start), clock.in_london(end + timedelta(days=1))
+def referred_before() -> Exists:
+    """True for a referral (correlated with Referral and its Person) whose person, by person
+    key, had been referred before it: earlier, or at the same moment with a lower reference."""
     before, before_person = aliased(Referral), aliased(Person)
-    referred_before = (
+    return (
         exists()
         .where(
             before.person_id == before_person.id,
@@ -304,13 +293,3 @@ def people_referred(start: date, end: date) -> PeopleReferred:
         )
         .correlate(Referral, Person)
     )
-    referrals, people, re_referrals = db.session.execute(
-        select(
-            func.count(Referral.id),
-            func.count(distinct(Person.person_key)),
-            func.coalesce(func.sum(case((referred_before, 1), else_=0)), 0),
-        )
-        .join(Person, Person.id == Referral.person_id)
-        .where(Referral.submitted_at >= since, Referral.submitted_at < until)
-    ).one()
-    return PeopleReferred(referrals=int(referrals), people=int(people), re_referrals=int(re_referrals))
