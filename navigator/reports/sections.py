@@ -16,6 +16,7 @@ from navigator.reports.sql import AGE_BAND_LABELS, AGE_BANDS, AGE_NOT_KNOWN, Fil
 from navigator.reports.suppression import Shown
 from navigator.reports.tables import (
     NOT_SHOWN,
+    ChartSpec,
     ReportTable,
     Settings,
     count,
@@ -93,6 +94,7 @@ def received(period: Period, filters: Filters, settings: Settings) -> list[Repor
             months,
             list(teams.values()),
             settings,
+            chart=ChartSpec("line", measure="referrals received"),
         )[0],
         count_table(
             "referrals-by-ward",
@@ -102,6 +104,7 @@ def received(period: Period, filters: Filters, settings: Settings) -> list[Repor
             months,
             [figures.by_ward[code] for code in ward_keys],
             settings,
+            chart=ChartSpec("bars"),
         )[0],
         count_table(
             "referrals-by-age-band",
@@ -111,6 +114,7 @@ def received(period: Period, filters: Filters, settings: Settings) -> list[Repor
             months,
             [figures.by_age[code] for code in ages],
             settings,
+            chart=ChartSpec("bars"),
         )[0],
         count_table(
             "referrals-by-need",
@@ -121,6 +125,7 @@ def received(period: Period, filters: Filters, settings: Settings) -> list[Repor
             [figures.by_need[code] for code in needs],
             settings,
             column_totals=False,
+            chart=ChartSpec("bars"),
             notes=[
                 "A referral with more than one need counts under each, so the needs add up to more than the referrals."
             ],
@@ -134,6 +139,7 @@ def received(period: Period, filters: Filters, settings: Settings) -> list[Repor
             [figures.by_target_group[code] for code in groups],
             settings,
             column_totals=False,
+            chart=ChartSpec("bars"),
             notes=[
                 "A person can be in several groups (men are a cross-cut of the others), so the groups add up "
                 "to more than the referrals.",
@@ -149,6 +155,7 @@ def received(period: Period, filters: Filters, settings: Settings) -> list[Repor
             months,
             [figures.by_ethnic_group[name] for name in ethnic_groups],
             settings,
+            chart=ChartSpec("bars"),
             notes=["Ethnic groups are the GSS harmonised groups (Census 2021), as the person described themselves."],
         )[0],
     ]
@@ -170,6 +177,7 @@ def unique_people(period: Period, filters: Filters, settings: Settings) -> Repor
             "A person is known by their person key: the NHS number, or name and date of birth, or a link "
             "a team lead confirmed at triage."
         ],
+        chart=ChartSpec("bars", "Number"),
     )
 
 
@@ -192,6 +200,7 @@ def decisions(period: Period, filters: Filters, settings: Settings) -> list[Repo
         list(teams.values()),
         settings,
         notes=["Acceptance rate: accepted ÷ (accepted + rejected + redirected), of decisions made in the period."],
+        chart=ChartSpec("bars", "Acceptance rate"),
     )
     table.header.append("Acceptance rate")
     for row, figures_shown in zip(table.all_rows, shown, strict=True):
@@ -206,6 +215,7 @@ def decisions(period: Period, filters: Filters, settings: Settings) -> list[Repo
         [[figures.rejection_reasons[code]] for code in reasons],
         settings,
         row_totals=False,
+        chart=ChartSpec("bars", "Rejected"),
         notes=[
             "Redirections are counted above; where a referral was redirected to is written by staff, "
             "so it is not reported."
@@ -229,6 +239,7 @@ def contact_and_waits(period: Period, filters: Filters, settings: Settings) -> l
         settings,
         row_totals=False,
         notes=["Contact rate: referrals engaged ÷ referrals accepted, by the month they were accepted."],
+        chart=ChartSpec("bars", "Contact rate"),
     )
     table.header.append("Contact rate")
     for row, figures_shown in zip(table.all_rows, shown, strict=True):
@@ -267,6 +278,7 @@ def contact_and_waits(period: Period, filters: Filters, settings: Settings) -> l
             "received after 17:00 counts from the next working day. Referrals still waiting are not counted.",
             "Medians are shown only over more people than the suppression threshold.",
         ],
+        chart=ChartSpec("bars", "Within target"),
     )
     return [table, waits]
 
@@ -291,6 +303,7 @@ def connections(period: Period, filters: Filters, settings: Settings) -> list[Re
             "Connected: at least one connection reached the first session. Sustained: at least one is "
             "attending regularly (as last recorded).",
         ],
+        chart=ChartSpec("bars", "% connected"),
     )
     table.header += ["% connected", "% sustained"]
     for row, figures_shown in zip(table.all_rows, shown, strict=True):
@@ -311,6 +324,7 @@ def connections(period: Period, filters: Filters, settings: Settings) -> list[Re
         row_totals=False,
         column_totals=False,
         notes=["An activity in two categories counts in each, so categories add up to more than the connections."],
+        chart=ChartSpec("bars", "First sessions"),
     )[0]
     return [table, category_table]
 
@@ -333,6 +347,7 @@ def baseline(period: Period, filters: Filters, settings: Settings) -> list[Repor
         [[direct[code]] for code in codes],
         settings,
         row_totals=False,
+        chart=ChartSpec("bars", "People"),
     )
     if codes:
         direct_table.notes.append(f"Often/always (chronic loneliness): {_often_always_share(codes, shown, settings)}.")
@@ -348,6 +363,7 @@ def baseline(period: Period, filters: Filters, settings: Settings) -> list[Repor
         settings,
         row_totals=False,
         notes=["Episode baselines of referrals received in the period; proxy answers and Easy Read screens left out."],
+        chart=ChartSpec("bars", "People"),
     )[0]
     return [direct_table, ucla_table]
 
@@ -410,6 +426,7 @@ def paired(period: Period, filters: Filters, settings: Settings) -> list[ReportT
             "Change observed, not impact caused: there is no comparison group, and people are referred at a low "
             "point, so some improvement happens anyway (regression to the mean).",
         ],
+        chart=ChartSpec("before_after"),
     )
     tables = [ucla]
     for point in TIME_POINTS:
@@ -422,6 +439,7 @@ def paired(period: Period, filters: Filters, settings: Settings) -> list[ReportT
             [f"At {point.label.lower()}: often/always", "Less often"],
             [[table.stayed, table.moved_out], [table.moved_in, table.never]],
             settings,
+            chart=ChartSpec("cells", measure="people"),
         )
         hidden = shown[0][1].hidden or shown[1][0].hidden
         test = NOT_SHOWN if hidden or p_value is None else f"{p_value:.3f}"
@@ -469,6 +487,7 @@ def ons4(period: Period, filters: Filters, settings: Settings) -> ReportTable:
         ["Item", "3-month pairs", "3-month mean change", "Closure pairs", "Closure mean change"],
         rows,
         ["A rise is better, except for anxiety, where a fall is better. The four items are never added together."],
+        chart=ChartSpec("bars", "3-month mean change"),
     )
 
 

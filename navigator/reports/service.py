@@ -58,13 +58,14 @@ def _audit(action: AuditAction, period: Period, filters: Filters, by: User, **mo
     db.session.commit()
 
 
-def impact_report(period: Period, filters: Filters, *, by: User) -> Report:
-    """Every section of the report for the period and filters, suppressed; audited."""
+def impact_report(period: Period, filters: Filters, *, by: User, shown_as: str = "page") -> Report:
+    """Every section of the report for the period and filters, suppressed; audited, saying
+    whether it was shown as the page or the paper to print."""
     shown = settings()
     report = Report(period, filters, shown, empty=not queries.anything_in(period, filters))
     if not report.empty:
         report.sections = [(section, section.build(period, filters, shown)) for section in SECTIONS]
-    _audit(AuditAction.VIEW, period, filters, by)
+    _audit(AuditAction.VIEW, period, filters, by, shown_as=shown_as)
     return report
 
 

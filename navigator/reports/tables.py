@@ -5,11 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from navigator.reports.suppression import Shown, base_shown, rate_shown, suppress
 
 MINUS = "\u2212"  # a real minus sign: reads well, and a CSV cell never starts with "-"
 NOT_SHOWN = "not shown"
+
+Kind = Literal["bars", "line", "cells", "before_after"]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """How a table is charted: `bars` of one column for each row; `line` of the total row
+    across the months; `cells` a bar for each cell of a small cross-table; `before_after`
+    the baseline and follow-up means of the paired table."""
+
+    kind: Kind
+    column: str = "Total"  # the column charted, by its heading (bars)
+    measure: str = ""  # what the bars measure, for the description ("referrals")
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,7 @@ class ReportTable:
     rows: list[list[str]]
     notes: list[str] = field(default_factory=list)
     total_row: list[str] | None = None
+    chart: ChartSpec | None = None
 
     @property
     def all_rows(self) -> list[list[str]]:
@@ -96,11 +111,12 @@ def count_table(
     row_totals: bool = True,
     column_totals: bool = True,
     notes: Sequence[str] = (),
+    chart: ChartSpec | None = None,
 ) -> tuple[ReportTable, list[list[Shown]]]:
     """A table of counts with its totals, suppressed. Also returns the shown figures (with
     the row total last when there is one) for rates worked out from them."""
     if not counts:
-        return ReportTable(key, title, [row_heading, *column_labels], [], list(notes)), []
+        return ReportTable(key, title, [row_heading, *column_labels], [], list(notes), chart=chart), []
     grid = suppress(counts, settings.threshold, row_totals=row_totals, column_totals=column_totals)
     header = [row_heading, *column_labels, *(["Total"] if row_totals else [])]
     shown_rows = []
@@ -114,4 +130,4 @@ def count_table(
         totals = grid.column_total_shown + ([grid.grand_total_shown] if grid.grand_total_shown else [])
         shown_rows.append(totals)
         total_row = ["Total", *(figure(cell, settings) for cell in totals)]
-    return ReportTable(key, title, header, rows, list(notes), total_row), shown_rows
+    return ReportTable(key, title, header, rows, list(notes), total_row, chart), shown_rows

@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from navigator import clock
 from navigator.auth.decorators import requires
 from navigator.auth.permissions import Permission
-from navigator.reports import bp, service
+from navigator.reports import bp, charts, service
+from navigator.reports.definitions import CAVEATS, definitions
 from navigator.reports.forms import ReportFilterForm
 from navigator.reports.periods import Period, current_quarter
 from navigator.reports.sections import TABLE_KEYS
@@ -43,6 +44,30 @@ def report() -> str:
         filters_in_words=service.describe(filters, options),
         query=_query(form, period, filters),
         page_has_errors=form.has_errors,
+        chart_for=charts.chart_for,
+        definitions=definitions(report.settings),
+        caveats=CAVEATS,
+    )
+
+
+@bp.route("/paper")
+@requires(Permission.VIEW_REPORTS)
+def paper() -> BaseResponse | str:
+    """The quarterly board paper to print: a page a section, the period and filters on
+    every page, the definitions and caveats at the end."""
+    form, period, filters, options = _asked()
+    if form.has_errors:
+        return redirect(f"{url_for('reports.report')}?{request.query_string.decode()}")
+    report = service.impact_report(period, filters, by=current_user, shown_as="paper")
+    return render_template(
+        "reports/paper.html",
+        report=report,
+        filters_in_words=service.describe(filters, options),
+        query=_query(form, period, filters),
+        chart_for=charts.chart_for,
+        definitions=definitions(report.settings),
+        caveats=CAVEATS,
+        printed_on=clock.today(),
     )
 
 

@@ -30,6 +30,7 @@ def test_everyone_but_analysts_and_team_leads_gets_404(staff, login_as, role):
     client = login_as(staff[role])
     assert client.get(REPORT).status_code == 404
     assert client.get(f"{REPORT}/referrals-by-ward.csv").status_code == 404
+    assert client.get(f"{REPORT}/paper").status_code == 404
     assert report_audit() == []
 
 
@@ -54,7 +55,7 @@ def test_analysts_and_team_leads_see_the_report_and_each_view_is_audited(known, 
     assert "Memory clinic" not in page and "Assessment" not in page
     [entry] = report_audit()
     assert entry.action is AuditAction.VIEW and entry.user_id == staff[role].id
-    assert entry.new_values == {"period": "2026Q2"} and entry.referral_id is None
+    assert entry.new_values == {"period": "2026Q2", "shown_as": "page"} and entry.referral_id is None
 
 
 def test_a_download_is_suppressed_like_the_page_and_audited(known, staff, login_as):
@@ -120,3 +121,27 @@ def test_an_empty_period_says_so(staff, login_as):
 def test_the_staff_home_links_to_the_report_for_those_who_may_see_it(staff, login_as):
     assert "Impact report" in text(login_as(staff["analyst"]).get("/staff/"))
     assert "Impact report" not in text(login_as(staff["navigator"]).get("/staff/"))
+
+
+def test_the_board_paper_has_a_page_a_section_each_with_the_period_and_filters(known, staff, login_as):
+    client = login_as(staff["analyst"])
+    team = staff["team"]
+    paper = text(client.get(f"{REPORT}/paper?period=2026Q2&team={team.id}"))
+    pages = paper.split('<section class="app-paper__page"')[1:]
+    headings = [page.split("</h2>")[0].rsplit(">", 1)[-1] for page in pages[1:]]
+    assert headings[0] == "1. Referrals received" and headings[-1].endswith("Definitions and caveats")
+    assert len(pages) == len(headings) + 1  # a cover page, then one a section
+    for page in pages:
+        running_head = page.split('class="app-paper__running-head">')[1].split("</p>")[0]
+        assert "2026 quarter 2 (Apr 2026 to Jun 2026)" in running_head
+        assert f"Source team: {team.name}" in running_head
+    assert "fewer than 8" in paper and "Download this table" not in paper
+    assert "change observed, not impact caused" in pages[-1] and "Small numbers" in pages[-1]
+    assert '<header class="govuk-header"' not in paper
+    [entry] = report_audit()
+    assert entry.new_values == {"period": "2026Q2", "team": str(team.id), "shown_as": "paper"}
+
+
+def test_a_paper_with_a_bad_period_goes_back_to_the_page_with_the_message(staff, login_as):
+    response = login_as(staff["lead"]).get(f"{REPORT}/paper?period=2026Q9")
+    assert response.status_code == 302 and response.headers["Location"].startswith(f"{REPORT}?period=2026Q9")
