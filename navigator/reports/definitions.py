@@ -25,8 +25,7 @@ def definitions(settings: Settings) -> list[Definition]:
         ),
         Definition(
             "Source team, ward, age band",
-            "The team that referred; the ward where the person lives (from their postcode); their age when "
-            "referred.",
+            "The team that referred; the ward where the person lives (from their postcode); their age when referred.",
         ),
         Definition(
             "Target group",
