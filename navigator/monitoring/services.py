@@ -22,6 +22,7 @@ from navigator.monitoring.target_groups import DerivedGroup, Facts, derive
 from navigator.services import audit
 from navigator.services.referrals import get_case
 from navigator.services.referrals.lifecycle import commit
+from navigator.services.transactions import all_or_nothing
 
 RECORD_TYPE = "equality_monitoring"
 # People read a batch at a time, so no query has more parameters than a database allows.
@@ -37,6 +38,7 @@ def case_answers(referral_id: uuid.UUID, *, by: User) -> tuple[Referral, Monitor
     return referral, MonitoringAnswers.of(row)
 
 
+@all_or_nothing
 def update_case_answers(referral_id: uuid.UUID, answers: MonitoringAnswers, *, by: User) -> list[str]:
     """Store the navigator's answers for the case's person. Returns the names of the answers
     that changed (an empty list when none did: nothing is written). Answers outside the lists

@@ -38,6 +38,7 @@ ACCOUNTS = {
     "referrer": "referrer.asc@demo.example.org",
     "navigator": "navigator.amara@demo.example.org",
     "lead": "lead@demo.example.org",
+    "analyst": "analyst@demo.example.org",
     "moderator": "moderator@demo.example.org",
     "editor": "editor@demo.example.org",
 }

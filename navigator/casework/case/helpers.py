@@ -49,13 +49,6 @@ def _workable(referral_id: uuid.UUID) -> Referral:
     return referral
 
 
-def _refused(error: referrals.ReferralError) -> str:
-    """For the views whose services do not yet roll back themselves (all_or_nothing): undo
-    anything the refused action left in the session; the message to show."""
-    db.session.rollback()
-    return str(error)
-
-
 # How coded values read on every case page.
 LABELS: dict[str, Any] = {
     "channel_labels": CHANNEL_LABELS,

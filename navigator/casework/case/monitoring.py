@@ -14,7 +14,7 @@ from navigator import clock
 from navigator.auth.decorators import requires
 from navigator.auth.permissions import Permission
 from navigator.casework import bp
-from navigator.casework.case.helpers import _not_found, _refused, _render, _to_case, _user, _workable
+from navigator.casework.case.helpers import _not_found, _render, _to_case, _user, _workable
 from navigator.monitoring import services as monitoring
 from navigator.monitoring.answers import MonitoringError, languages
 from navigator.monitoring.forms import MonitoringForm, monitoring_data
@@ -46,7 +46,7 @@ def monitoring_answers(referral_id: uuid.UUID) -> str | Response | tuple[str, in
         except MonitoringError as error:
             form.show_monitoring_problems(error)
         except referrals.ReferralError as error:
-            form.form_errors.append(_refused(error))
+            form.form_errors.append(str(error))
         else:
             return _to_case(referral.id, "Equality monitoring answers saved" if changed else "No answers were changed")
     return _render("monitoring.html", form=form, referral=referral), 400

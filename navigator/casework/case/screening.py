@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from navigator.auth.decorators import requires
 from navigator.auth.permissions import Permission
 from navigator.casework import bp
-from navigator.casework.case.helpers import _not_found, _refused, _render, _to_case, _user, _workable
+from navigator.casework.case.helpers import _not_found, _render, _to_case, _user, _workable
 from navigator.casework.case.overview import _render_case
 from navigator.casework.forms import (
     MODE_LABELS,
@@ -114,7 +114,7 @@ def age_band(referral_id: uuid.UUID) -> str | Response:
         try:
             referrals.record_age_band(referral.id, by=_user(), band=AgeBand(form.age_band.data))
         except referrals.ReferralError as error:
-            form.age_band.errors = [_refused(error)]
+            form.age_band.errors = [str(error)]
         else:
             instrument, occasion = request.args.get("instrument"), request.args.get("occasion") or "baseline"
             if instrument:

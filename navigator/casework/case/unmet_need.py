@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length
 from navigator.auth.decorators import requires
 from navigator.auth.permissions import Permission
 from navigator.casework import bp
-from navigator.casework.case.helpers import _not_found, _refused, _render, _to_case, _user, _workable
+from navigator.casework.case.helpers import _not_found, _render, _to_case, _user, _workable
 from navigator.casework.forms import page_revision
 from navigator.forms import choices
 from navigator.models import Referral, UnmetNeed, UnmetNeedStatus
@@ -80,7 +80,7 @@ def _details(form: UnmetNeedForm) -> service.UnmetNeedDetails:
 
 def _show_error(form: UnmetNeedForm, error: referrals.ReferralError) -> None:
     """The message next to the answer it is about (the form as typed is kept)."""
-    message = _refused(error)
+    message = str(error)
     field: Field = form.need
     if isinstance(error, service.UnmetNeedError) and error.field in form:
         field = form[error.field]
@@ -158,7 +158,7 @@ def withdraw_unmet_need(unmet_need_id: uuid.UUID) -> str | tuple[str, int] | Res
         try:
             service.withdraw_unmet_need(entry.id, by=_user(), revision=page_revision(withdraw_form.revision))
         except referrals.ReferralError as error:
-            withdraw_form.revision.errors = [_refused(error)]
+            withdraw_form.revision.errors = [str(error)]
             withdraw_form.revision.data = str(entry.revision)
         else:
             return _to_case(referral.id, f"Unmet need withdrawn: {NEEDS.get(entry.need, entry.need)}")

@@ -109,6 +109,7 @@ def screening_offer(referral: Referral, occasion: ScreeningOccasion) -> Screenin
     return ScreeningOffer(ordered, baselines=baselines)
 
 
+@all_or_nothing
 def record_age_band(referral_id: uuid.UUID, *, by: User, band: AgeBand) -> Referral:
     """The age band the person gave, when their date of birth is unknown."""
     referral = get_case(referral_id, by)

@@ -20,6 +20,7 @@ from navigator.services import audit
 from navigator.services.referrals.access import get_case
 from navigator.services.referrals.errors import ConcurrentChange, InvalidTransition, NotFound, ReferralError
 from navigator.services.referrals.lifecycle import S, commit
+from navigator.services.transactions import all_or_nothing
 from navigator.vocabularies import NEEDS, UNMET_NEED_CONSTRAINTS
 
 MAX_NOTE = 2000
@@ -76,6 +77,7 @@ def _require_recordable(referral: Referral) -> None:
         raise InvalidTransition("Unmet need is recorded once the person is engaged with a navigator")
 
 
+@all_or_nothing
 def add_unmet_need(referral_id: uuid.UUID, *, by: User, details: UnmetNeedDetails) -> UnmetNeed:
     """Record that nothing suitable exists for one of the person's needs. Audited."""
     referral = get_case(referral_id, by)
@@ -127,6 +129,7 @@ def _expect_revision(entry: UnmetNeed, revision: int | None) -> None:
         )
 
 
+@all_or_nothing
 def update_unmet_need(
     unmet_need_id: uuid.UUID,
     *,
@@ -165,6 +168,7 @@ def update_unmet_need(
     return entry
 
 
+@all_or_nothing
 def withdraw_unmet_need(unmet_need_id: uuid.UUID, *, by: User, revision: int | None = None) -> UnmetNeed:
     """Withdraw an entry recorded in error: kept, with its audit trail, but no longer shown
     on the case or counted in reports."""
