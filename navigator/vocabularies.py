@@ -18,6 +18,21 @@ NEEDS = {
     "digital_skills": "Digital skills",
 }
 
+# Directory categories (seed/taxonomy.yaml codes) for what a person asked for help with, where
+# one fits: "Find activities" searches them, and the coverage-gap report counts the listings in
+# them (a top-level category takes in the categories under it). A need with none ("wants an
+# activity or hobby") means any kind of activity.
+CATEGORIES_FOR_NEED = {
+    "loneliness": "social-befriending",
+    "bereavement": "bereavement-support",
+    "low_mood": "peer-emotional-support",
+    "new_to_area": "social-befriending",
+    "carer_strain": "carers-support",
+    "volunteering_or_work": "volunteering-opportunities",
+    "learn_english": "esol-english-conversation",
+    "digital_skills": "digital-inclusion",
+}
+
 BARRIERS = {
     "mobility": "Mobility",
     "anxiety": "Anxiety or low confidence",

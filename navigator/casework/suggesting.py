@@ -15,6 +15,7 @@ from navigator.casework import bp
 from navigator.casework.forms import CONNECTION_STATUS_LABELS
 from navigator.models import ConnectionStatus, Listing, Referral, ReferralState, User
 from navigator.services import referrals
+from navigator.vocabularies import CATEGORIES_FOR_NEED
 
 CONNECTABLE_STATES = (ReferralState.ENGAGED, ReferralState.IN_SUPPORT)
 # Directory accessibility filters that follow from what the referral says about the person.
@@ -25,18 +26,6 @@ ACCESS_FOR_COMMUNICATION_NEED = {
     "large_print": "easy-read",
 }
 ACCESS_FOR_BARRIER = {"mobility": "step-free"}
-# Directory categories for what the person asked for help with, where one fits. A need with
-# none ("wants an activity or hobby") means any kind of activity: no category filter then.
-CATEGORIES_FOR_NEED = {
-    "loneliness": "social-befriending",
-    "bereavement": "bereavement-support",
-    "low_mood": "peer-emotional-support",
-    "new_to_area": "social-befriending",
-    "carer_strain": "carers-support",
-    "volunteering_or_work": "volunteering-opportunities",
-    "learn_english": "esol-english-conversation",
-    "digital_skills": "digital-inclusion",
-}
 FIND_ACTIVITIES_WITHIN_MILES = 2
 
 

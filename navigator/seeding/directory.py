@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from flask import current_app
 from sqlalchemy import func, select
 
 from navigator import clock
@@ -210,8 +211,11 @@ def load_demo_directory(directory: Path = SEED_DIR / "directory") -> int:
     confirmed_months_ago = {
         item["name"]: int(item["confirmed_months_ago"]) for item in activities if item.get("confirmed_months_ago")
     }
-    for listing in listings:
-        if listing.name in confirmed_months_ago:
-            listing.last_confirmed_at = clock.now() - relativedelta(months=confirmed_months_ago[listing.name])
+    # The rest were confirmed at some point in the last few months, before any owner is asked
+    # again (FRESHNESS_ASK_AFTER_MONTHS), so the report's directory health has ages to show.
+    spread = max(int(current_app.config["FRESHNESS_ASK_AFTER_MONTHS"]), 1)
+    for number, listing in enumerate(listings):
+        months = confirmed_months_ago.get(listing.name, number % spread)
+        listing.last_confirmed_at = clock.now() - relativedelta(months=months)
     db.session.commit()
     return len(listings)

@@ -1,0 +1,159 @@
+"""SQL pieces for the report's directory figures (domain.md 5.5, 7.1, 7.3): the directory as it
+stood when the period ended, how long ago each listing was confirmed then, where it is held,
+and its top-level categories. Works on SQLite and PostgreSQL alike.
+
+The directory keeps a listing's latest confirmation. For a period in the past, a listing
+confirmed again since is aged from the confirmation before, as the review schedule recorded it
+in its notices (each names the confirmation it follows), or else from when it was added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql import ColumnElement
+
+from navigator import clock
+from navigator.extensions import db
+from navigator.models import FreshnessNotice, Listing, ListingKind, TaxonomyTerm, Venue, Vocabulary
+from navigator.models.directory import LIVE_STATUSES, PUBLIC_STATUSES, listing_terms
+from navigator.reports.periods import Period
+
+# Listings a person can go to (spaces are where they are held).
+ATTENDED_KINDS = (ListingKind.ACTIVITY, ListingKind.EVENT)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The directory at a moment: the end of the period, or now for a period running to today."""
+
+    at: datetime
+    stale_after_months: int
+    hide_after_months: int
+
+    @property
+    def day(self) -> str:
+        """The last day the snapshot covers, in words."""
+        last = (self.at - relativedelta(microseconds=1)).astimezone(clock.LONDON)
+        return f"{last.day} {last:%B %Y}"
+
+    def months_ago(self, months: int) -> datetime:
+        """The moment `months` London calendar months before the snapshot."""
+        return (self.at.astimezone(clock.LONDON) - relativedelta(months=months)).astimezone(UTC)
+
+
+def snapshot_of(period: Period) -> Snapshot:
+    config = current_app.config
+    return Snapshot(
+        at=min(period.ends_at, clock.now()),
+        stale_after_months=int(config["FRESHNESS_STALE_AFTER_MONTHS"]),
+        hide_after_months=int(config["FRESHNESS_HIDE_AFTER_MONTHS"]),
+    )
+
+
+def confirmed_as_of(snapshot: Snapshot, listing: Any = Listing) -> ColumnElement[datetime]:
+    """When the listing had last been confirmed at the snapshot (or added, if never)."""
+    latest = sa.func.coalesce(listing.last_confirmed_at, listing.created_at)
+    recorded = (
+        select(sa.func.max(FreshnessNotice.confirmed_at))
+        .where(FreshnessNotice.listing_id == listing.id, FreshnessNotice.confirmed_at <= snapshot.at)
+        .scalar_subquery()
+    )
+    return sa.case((latest <= snapshot.at, latest), else_=sa.func.coalesce(recorded, listing.created_at))
+
+
+def oldest_confirmation(snapshot: Snapshot) -> datetime | None:
+    confirmed = confirmed_as_of(snapshot)
+    return db.session.scalar(
+        select(sa.func.min(confirmed)).where(Listing.status.in_(LIVE_STATUSES), confirmed <= snapshot.at)
+    )
+
+
+def months_since_confirmed(snapshot: Snapshot) -> ColumnElement[int]:
+    """Whole London calendar months from the confirmation to the snapshot, from the moments
+    each month ago falls on (the same on every database, whatever its date functions)."""
+    oldest = oldest_confirmation(snapshot)
+    span = 1
+    if oldest is not None:
+        delta = relativedelta(snapshot.at.astimezone(clock.LONDON), oldest.astimezone(clock.LONDON))
+        span = max(delta.years * 12 + delta.months, 0) + 1
+    confirmed = confirmed_as_of(snapshot)
+    return sa.case(
+        *((confirmed > snapshot.months_ago(months + 1), months) for months in range(span)),
+        else_=span,
+    )
+
+
+def listed(snapshot: Snapshot, *, ward_code: str | None = None, public_only: bool = False, name: str = "listed") -> Any:
+    """The listings in the directory at the snapshot, one row each: in it now (published, with
+    a change waiting, or hidden; `public_only` leaves hidden ones out) and there by then, with
+    the ward they are held in (their venue's; None without one) and the whole months since
+    they were confirmed. `ward_code`: only those held in that ward."""
+    confirmed = confirmed_as_of(snapshot)
+    query = (
+        select(
+            Listing.id.label("id"),
+            Listing.organisation_id.label("organisation_id"),
+            Listing.kind.label("kind"),
+            Listing.venue_id.label("venue_id"),
+            Listing.bookable.label("bookable"),
+            Venue.ward_code.label("ward_code"),
+            months_since_confirmed(snapshot).label("months"),
+        )
+        .select_from(Listing)
+        .outerjoin(Venue, Venue.id == Listing.venue_id)
+        .where(Listing.status.in_(PUBLIC_STATUSES if public_only else LIVE_STATUSES), confirmed <= snapshot.at)
+    )
+    if ward_code is not None:
+        query = query.where(Venue.ward_code == ward_code)
+    return query.subquery(name)
+
+
+def is_fresh(snapshot: Snapshot, months: Any) -> ColumnElement[bool]:
+    """Confirmed within the months after which a listing is stale (12)."""
+    return months < snapshot.stale_after_months
+
+
+def with_categories(query: Any, listing_id: Any) -> tuple[Any, ColumnElement[str]]:
+    """The query joined to each listing's categories, and each one's top-level code (a
+    two-level taxonomy: "Lunch clubs" is under "Social and befriending")."""
+    term, parent = aliased(TaxonomyTerm, name="term"), aliased(TaxonomyTerm, name="parent")
+    joined = (
+        query.join(listing_terms, listing_terms.c.listing_id == listing_id)
+        .join(term, sa.and_(term.id == listing_terms.c.term_id, term.vocabulary == Vocabulary.CATEGORY))
+        .outerjoin(parent, parent.id == term.parent_id)
+    )
+    return joined, sa.func.coalesce(parent.code, term.code)
+
+
+def top_categories() -> dict[str, str]:
+    """Top-level category codes and names, in the taxonomy's order."""
+    rows = db.session.execute(
+        select(TaxonomyTerm.code, TaxonomyTerm.name)
+        .where(TaxonomyTerm.vocabulary == Vocabulary.CATEGORY, TaxonomyTerm.parent_id.is_(None))
+        .order_by(TaxonomyTerm.position, TaxonomyTerm.name)
+    )
+    return {code: name for code, name in rows}
+
+
+def median_of(histogram: dict[int, int]) -> float | None:
+    """The median of values given as value -> how many."""
+    total = sum(histogram.values())
+    if total == 0:
+        return None
+    middle = sorted(histogram.items())
+    wanted = [(total - 1) // 2, total // 2]  # the one or two middle positions, from 0
+    found: list[int] = []
+    seen = 0
+    for value, how_many in middle:
+        while len(found) < 2 and wanted[len(found)] < seen + how_many:
+            found.append(value)
+        seen += how_many
+    return (found[0] + found[1]) / 2
