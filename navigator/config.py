@@ -87,6 +87,10 @@ class Config:
     REPORT_HIDDEN_WORDING = os.environ.get("REPORT_HIDDEN_WORDING", "hidden")
     REPORT_TARGET_FIRST_CONTACT_WORKING_DAYS = int(os.environ.get("REPORT_TARGET_FIRST_CONTACT_WORKING_DAYS", "10"))
     REPORT_TARGET_FIRST_ACTIVITY_DAYS = int(os.environ.get("REPORT_TARGET_FIRST_ACTIVITY_DAYS", "42"))
+    # Coverage gaps (domain.md 7.3): flag a ward or target group and need where referrals or
+    # unmet-need entries over 12 months reach R while matching listings are at most L.
+    REPORT_GAP_REFERRALS = int(os.environ.get("REPORT_GAP_REFERRALS", "10"))
+    REPORT_GAP_LISTINGS = int(os.environ.get("REPORT_GAP_LISTINGS", "2"))
     # argon2id (time cost, memory in KiB, parallelism): the library's recommended defaults.
     ARGON2_PARAMETERS = (3, 65536, 4)
     # Staff with case access sign in with a second factor (NHS DSPT asks for MFA).

@@ -104,6 +104,8 @@ def listed(snapshot: Snapshot, *, ward_code: str | None = None, public_only: boo
             Listing.kind.label("kind"),
             Listing.venue_id.label("venue_id"),
             Listing.bookable.label("bookable"),
+            Listing.min_age.label("min_age"),
+            Listing.max_age.label("max_age"),
             Venue.ward_code.label("ward_code"),
             months_since_confirmed(snapshot).label("months"),
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 from navigator.clock import LONDON
 from navigator.models import ReferralState, TimePoint
-from navigator.reports import directory_health, queries, statistics
+from navigator.reports import coverage, directory_health, queries, statistics
 from navigator.reports.groups import ETHNIC_GROUP_LABELS, TARGET_GROUP_NAMES
 from navigator.reports.periods import Period, month_label
 from navigator.reports.sql import AGE_BAND_LABELS, AGE_BANDS, AGE_NOT_KNOWN, Filters
@@ -498,6 +498,7 @@ SECTIONS = (
     Section("connections", "Connections to activities", connections),
     Section("baseline", "Loneliness at baseline", baseline),
     Section("paired", "Loneliness: change observed", paired),
+    Section("coverage", "Coverage gaps", coverage.gaps),
     Section("directory", "Directory health", directory_health.health),
 )
 
@@ -525,6 +526,12 @@ TABLE_KEYS = {
     "connections": ("connections-by-ward", "connections-by-category"),
     "baseline": ("baseline-ons-direct", "baseline-ucla3"),
     "paired": ("paired-ucla3", "often-always-three-month", "often-always-closure", "paired-ons4"),
+    "coverage": (
+        "coverage-gaps-flagged",
+        "coverage-by-ward-and-need",
+        "unmet-need-constraints",
+        "coverage-by-target-group-and-need",
+    ),
     "directory": (
         "listing-freshness-by-organisation",
         "listing-freshness-by-category",

@@ -50,6 +50,8 @@ class ReportTable:
     notes: list[str] = field(default_factory=list)
     total_row: list[str] | None = None
     chart: ChartSpec | None = None
+    label_columns: int = 1  # the leading columns that name the row (text, not figures)
+    flag_column: int | None = None  # a column whose words are a flag (a tag on the page)
 
     @property
     def all_rows(self) -> list[list[str]]:
