@@ -234,13 +234,10 @@ def listings_by_group_and_category(snapshot: Snapshot, ward_code: str | None) ->
     if ward_code is not None:
         wanted = sa.and_(wanted, sa.or_(rows.c.ward_code == ward_code, rows.c.ward_code.is_(None)))
     groups, codes = list(RULES), _categories()
-    flags = (
-        select(
-            *(sa.case((_open_to(rows, group), 1), else_=0).label(f"g{g}") for g, group in enumerate(groups)),
-            *(sa.case((_in_category(rows.c.id, code), 1), else_=0).label(f"c{c}") for c, code in enumerate(codes)),
-        )
-        .where(wanted)
-    )
+    flags = select(
+        *(sa.case((_open_to(rows, group), 1), else_=0).label(f"g{g}") for g, group in enumerate(groups)),
+        *(sa.case((_in_category(rows.c.id, code), 1), else_=0).label(f"c{c}") for c, code in enumerate(codes)),
+    ).where(wanted)
     flags = _materialized(flags, "flags")
     pairs = [(g, c) for g in range(len(groups)) for c in range(len(codes))]
     totals = db.session.execute(select(*(sa.func.sum(flags.c[f"g{g}"] * flags.c[f"c{c}"]) for g, c in pairs))).one()

@@ -253,13 +253,16 @@ def _freshness_table(
         column_totals=totals,
         notes=notes,
     )
-    table.header[-1] = "Listings"
+    if by_row:
+        table.header[-1] = "Listings"  # the row total
+    else:
+        table.header.append("Listings")
     table.header += [f"% confirmed within {stale} months", "Median months since confirmed"]
     everything = Ages({})
     for ages in by_row.values():
         for months, count in ages.histogram.items():
             everything.histogram[months] = everything.histogram.get(months, 0) + count
-    histograms = [ages.histogram for ages in by_row.values()] + ([everything.histogram] if totals else [])
+    histograms = [ages.histogram for ages in by_row.values()] + ([everything.histogram] if table.total_row else [])
     for row, figures, histogram in zip(table.all_rows, shown, histograms, strict=True):
         listings = sum(histogram.values())
         row += [percent(figures[0], figures[-1], settings), mean_over(median_of(histogram), listings, settings)]
