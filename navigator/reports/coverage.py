@@ -153,14 +153,15 @@ def _notes(rule: GapRule, window: q.Window, filters: Filters) -> list[str]:
 def _comparison(
     key: str, title: str, heading: str, lines: list[Line], settings: Settings, notes: Sequence[str]
 ) -> ReportTable:
+    header = [heading, "Need", *COMPARED, GAP]
     return ReportTable(
         key,
         title,
-        [heading, "Need", *COMPARED, GAP],
+        header,
         [[*line.cells(settings), GAP if line.gap else ""] for line in lines],
         list(notes),
         label_columns=2,
-        flag_column=5,
+        flag_column=header.index(GAP),
     )
 
 

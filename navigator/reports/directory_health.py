@@ -196,7 +196,11 @@ def health(period: Period, filters: Filters, settings: Settings) -> list[ReportT
             _by_category_name(freshness_by_category(snapshot, filters)),
             snapshot,
             shown,
-            [*notes, "A listing in two categories counts in each, so categories add up to more than the listings."],
+            [
+                "Confirmed, stale and hidden as in “Listing freshness by organisation”.",
+                _scope_note(filters),
+                "A listing in two categories counts in each, so categories add up to more than the listings.",
+            ],
             totals=False,
         ),
         _by_ward_table(snapshot, filters, shown),
@@ -204,13 +208,14 @@ def health(period: Period, filters: Filters, settings: Settings) -> list[ReportT
     ]
 
 
+def _scope_note(filters: Filters) -> str:
+    people = "the source team, age band and target group filters are about people and do not apply to the directory."
+    if filters.ward_code is not None:
+        return f"Listings held in the chosen ward (at a venue there); {people}"
+    return people[0].upper() + people[1:]
+
+
 def _common_notes(snapshot: Snapshot, filters: Filters) -> list[str]:
-    scope = (
-        "Listings held in the chosen ward (at a venue there); the source team and age band filters are about people "
-        "and do not apply to the directory."
-        if filters.ward_code is not None
-        else "The source team and age band filters are about people and do not apply to the directory."
-    )
     return [
         f"The directory on {snapshot.day}: listings published, with a change waiting for approval, or hidden, that "
         "were listed by then. A listing confirmed again since is aged from the confirmation before it, as the review "
@@ -219,7 +224,7 @@ def _common_notes(snapshot: Snapshot, filters: Filters) -> list[str]:
         f"Stale: {snapshot.stale_after_months} to {snapshot.hide_after_months} months ago (ranked lower in search). "
         f"Hidden: {snapshot.hide_after_months} months or more (out of public search). Months are whole calendar "
         "months (FRESHNESS_STALE_AFTER_MONTHS, FRESHNESS_HIDE_AFTER_MONTHS).",
-        scope,
+        _scope_note(filters),
         "Counts of listings are about organisations, not people, so small numbers are shown.",
     ]
 

@@ -58,18 +58,19 @@ def snapshot_of(period: Period) -> Snapshot:
     )
 
 
-def confirmed_as_of(snapshot: Snapshot, listing: Any = Listing) -> ColumnElement[datetime]:
+def confirmed_as_of(snapshot: Snapshot) -> ColumnElement[datetime]:
     """When the listing had last been confirmed at the snapshot (or added, if never)."""
-    latest = sa.func.coalesce(listing.last_confirmed_at, listing.created_at)
+    latest = sa.func.coalesce(Listing.last_confirmed_at, Listing.created_at)
     recorded = (
         select(sa.func.max(FreshnessNotice.confirmed_at))
-        .where(FreshnessNotice.listing_id == listing.id, FreshnessNotice.confirmed_at <= snapshot.at)
+        .where(FreshnessNotice.listing_id == Listing.id, FreshnessNotice.confirmed_at <= snapshot.at)
         .scalar_subquery()
     )
-    return sa.case((latest <= snapshot.at, latest), else_=sa.func.coalesce(recorded, listing.created_at))
+    return sa.case((latest <= snapshot.at, latest), else_=sa.func.coalesce(recorded, Listing.created_at))
 
 
 def oldest_confirmation(snapshot: Snapshot) -> datetime | None:
+    """The earliest confirmation of any listing in the directory at the snapshot."""
     confirmed = confirmed_as_of(snapshot)
     return db.session.scalar(
         select(sa.func.min(confirmed)).where(Listing.status.in_(LIVE_STATUSES), confirmed <= snapshot.at)
