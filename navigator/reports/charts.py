@@ -95,8 +95,9 @@ def chart_for(table: ReportTable) -> Chart | None:
         ]
         return _bars(table, spec, labelled, f"one bar for each cell of the table, {spec.measure}")
     column = table.header.index(spec.column)
-    labelled = [(row[0], row[column]) for row in table.rows]
-    return _bars(table, spec, labelled, f"{spec.column.lower()} for each {table.header[0].lower()}")
+    labelled = [(", ".join(row[: table.label_columns]), row[column]) for row in table.rows]
+    named = " and ".join(heading.lower() for heading in table.header[: table.label_columns])
+    return _bars(table, spec, labelled, f"{spec.column.lower()} for each {named}")
 
 
 def _bars(table: ReportTable, spec: ChartSpec, labelled: list[tuple[str, str]], what: str) -> Chart:

@@ -24,7 +24,7 @@ from navigator.reports.groups import RULES
 from navigator.reports.periods import Period
 from navigator.reports.sql import Filters
 from navigator.reports.suppression import Shown, suppress
-from navigator.reports.tables import ReportTable, Settings, count_table, figure
+from navigator.reports.tables import ChartSpec, ReportTable, Settings, count_table, figure
 from navigator.vocabularies import CATEGORIES_FOR_NEED, NEEDS, UNMET_NEED_CONSTRAINTS
 
 GAP = "Gap"
@@ -96,6 +96,7 @@ def gaps(period: Period, filters: Filters, settings: Settings) -> list[ReportTab
             [line.cells(settings) for line in flagged],
             notes,
             label_columns=2,
+            chart=ChartSpec("bars", COMPARED[0]),
         ),
         _comparison(
             "coverage-by-ward-and-need",

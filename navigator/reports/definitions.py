@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from navigator.reports.coverage import gap_rule
 from navigator.reports.tables import Settings
 
 
@@ -15,6 +16,7 @@ class Definition:
 
 
 def definitions(settings: Settings) -> list[Definition]:
+    gaps = gap_rule()
     return [
         Definition("Period", "Whole London months: a quarter, any range of months, or the last 12 months."),
         Definition(
@@ -74,10 +76,30 @@ def definitions(settings: Settings) -> list[Definition]:
             "exact test.",
         ),
         Definition(
+            "Coverage gap",
+            "Over the 12 months to the end of the period, a ward or target group and need where referrals with "
+            f"the need, or unmet-need entries recorded by navigators, number {gaps.referrals} or more while "
+            f"{gaps.listings} or fewer matching listings serve the area. Matching listings: activities and events "
+            "in the public directory, confirmed within 12 months, in the category the need points to, held in the "
+            "ward (or with no venue) and, for a target group, open to it.",
+        ),
+        Definition(
+            "Listing freshness",
+            "Whole months since a listing was last confirmed by its owner (or a change to it approved), at the end "
+            "of the period: confirmed within 12 months, stale from 12 (ranked lower in search), hidden from the "
+            "public from 15.",
+        ),
+        Definition(
+            "Community spaces",
+            "Spaces in the public directory, and the activities and events held in the same building. Bookings "
+            "are not recorded, so none are counted.",
+        ),
+        Definition(
             "Small numbers",
             f"Counts from 1 to {settings.threshold} are shown as “{settings.small}”. Other cells are "
             f"“{settings.hidden_wording}” where they would let a small count be worked out from a total. Rates, "
-            "means and medians over a small or hidden number are not shown.",
+            "means and medians over a small or hidden number are not shown. Counts of directory listings are about "
+            "organisations, not people, and are shown in full.",
         ),
     ]
 
@@ -89,4 +111,6 @@ CAVEATS = (
     "without a follow-up.",
     "Equality answers are optional, so target groups and ethnic groups are counted only where they were given.",
     "Figures for recent months change as referrals are worked: a follow-up or closure may still be to come.",
+    "Listing counts cannot show whether an activity suits someone's language, access needs, budget or times: "
+    "the unmet-need entries navigators record are the stronger evidence of a gap.",
 )

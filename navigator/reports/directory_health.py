@@ -30,7 +30,7 @@ from navigator.reports.directory_sql import (
 )
 from navigator.reports.periods import Period
 from navigator.reports.sql import Filters
-from navigator.reports.tables import ReportTable, Settings, count_table, mean_over, percent
+from navigator.reports.tables import ChartSpec, ReportTable, Settings, count_table, mean_over, percent
 
 NO_CATEGORY = "No category"
 NO_VENUE = "No venue (by phone, online or at home)"
@@ -271,6 +271,7 @@ def _freshness_table(
     for row, figures, histogram in zip(table.all_rows, shown, histograms, strict=True):
         listings = sum(histogram.values())
         row += [percent(figures[0], figures[-1], settings), mean_over(median_of(histogram), listings, settings)]
+    table.chart = ChartSpec("bars", table.header[-2])
     return table
 
 
@@ -297,6 +298,7 @@ def _by_ward_table(snapshot: Snapshot, filters: Filters, settings: Settings) -> 
             "Connections to activities by category are in “Connections to activities”.",
         ],
     )[0]
+    table.chart = ChartSpec("bars", "Listings")
     return table
 
 
@@ -321,6 +323,7 @@ def _spaces_tables(snapshot: Snapshot, filters: Filters, settings: Settings) -> 
         ],
     )
     by_ward.header.append("Activities per space")
+    by_ward.chart = ChartSpec("bars", "Spaces listed")
     for row, figures in zip(by_ward.all_rows, shown, strict=True):
         spaces_listed, held = figures[0].value, figures[3].value
         per_space = held / spaces_listed if held is not None and spaces_listed else None
@@ -330,11 +333,12 @@ def _spaces_tables(snapshot: Snapshot, filters: Filters, settings: Settings) -> 
     distribution = count_table(
         "activities-per-space",
         f"Community spaces by the number of activities held there, on {snapshot.day}",
-        "Activities and events held there",
+        "Number of activities and events held there",
         [*(str(n) for n in range(MOST_HOSTED)), f"{MOST_HOSTED} or more"],
         ["Spaces"],
         [[count] for count in counts],
         settings,
         row_totals=False,
     )[0]
+    distribution.chart = ChartSpec("bars", "Spaces")
     return [by_ward, distribution]

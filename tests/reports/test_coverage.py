@@ -18,6 +18,7 @@ from navigator.extensions import db
 from navigator.models import ListingKind, ListingStatus, ReferralState, TaxonomyTerm, Vocabulary
 from navigator.monitoring.answers import MonitoringAnswers
 from navigator.reports import coverage
+from navigator.reports.charts import chart_for
 from navigator.reports.coverage_queries import window_of
 from navigator.reports.periods import quarter
 from navigator.reports.service import settings
@@ -184,6 +185,9 @@ def test_the_gaps_flagged_are_listed_first_with_the_rule_in_the_notes(needs, gap
     ]
     assert "REPORT_GAP_REFERRALS = 3" in flagged.notes[0] and "REPORT_GAP_LISTINGS = 1" in flagged.notes[0]
     assert flagged.title == "Gaps flagged, July 2025 to 30 June 2026"
+    drawn = chart_for(flagged)
+    assert drawn is not None and drawn.bars[0].label == "Clissold, Loneliness or isolation"
+    assert [bar.text for bar in drawn.bars] == ["3", "3", "1", "3", "3", "1"]
 
 
 def test_the_constraints_recorded_by_ward_and_need(needs, gap_rule):
