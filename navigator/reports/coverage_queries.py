@@ -170,22 +170,34 @@ def _categories() -> list[str]:
     return [ANY_CATEGORY, *dict.fromkeys(CATEGORIES_FOR_NEED.values())]
 
 
-def _in_category(listing_id: Any, code: str) -> Any:
-    """The listing is in the category or in one under it."""
-    if code == ANY_CATEGORY:
-        return sa.true()
+def _terms() -> Any:
+    """One row a listing with its terms as flags, read in one pass over its terms: `c<k>` it is
+    in the k-th of _categories() (or one under it), `named` it names any target group, `g<n>`
+    it names the n-th of RULES."""
     term, parent = aliased(TaxonomyTerm, name="term"), aliased(TaxonomyTerm, name="parent")
-    return (
-        select(listing_terms.c.listing_id)
+    is_category, is_group = term.vocabulary == Vocabulary.CATEGORY, term.vocabulary == Vocabulary.TARGET_GROUP
+
+    def flag(condition: Any, name: str) -> Any:
+        return sa.func.max(sa.case((condition, 1), else_=0)).label(name)
+
+    categories = [
+        flag(sa.and_(is_category, sa.or_(term.code == code, parent.code == code)), f"c{k}")
+        for k, code in enumerate(_categories())
+        if code != ANY_CATEGORY
+    ]
+    groups = [flag(sa.and_(is_group, term.code == code), f"g{n}") for n, code in enumerate(RULES)]
+    query = (
+        select(listing_terms.c.listing_id, flag(is_group, "named"), *categories, *groups)
         .join(term, term.id == listing_terms.c.term_id)
         .outerjoin(parent, parent.id == term.parent_id)
-        .where(
-            listing_terms.c.listing_id == listing_id,
-            term.vocabulary == Vocabulary.CATEGORY,
-            sa.or_(term.code == code, parent.code == code),
-        )
-        .exists()
+        .group_by(listing_terms.c.listing_id)
     )
+    return _materialized(query, "terms")
+
+
+def _in_category(terms: Any, k: int, code: str) -> Any:
+    """1 when the listing is in the k-th category (or one under it); always for ANY_CATEGORY."""
+    return sa.literal(1) if code == ANY_CATEGORY else sa.func.coalesce(terms.c[f"c{k}"], 0)
 
 
 def _serving(snapshot: Snapshot) -> Any:
@@ -197,9 +209,15 @@ def _serving(snapshot: Snapshot) -> Any:
 def listings_by_ward_and_category(snapshot: Snapshot) -> dict[tuple[str | None, str], int]:
     """(ward held in, None for no venue; category code or ANY_CATEGORY) -> active, fresh listings."""
     rows, wanted = _serving(snapshot)
-    codes = _categories()
-    sums = [sa.func.sum(sa.case((_in_category(rows.c.id, code), 1), else_=0)) for code in codes]
-    query = select(rows.c.ward_code, *sums).where(wanted).group_by(rows.c.ward_code)
+    codes, terms = _categories(), _terms()
+    sums = [sa.func.sum(_in_category(terms, k, code)) for k, code in enumerate(codes)]
+    query = (
+        select(rows.c.ward_code, *sums)
+        .select_from(rows)
+        .outerjoin(terms, terms.c.listing_id == rows.c.id)
+        .where(wanted)
+        .group_by(rows.c.ward_code)
+    )
     out: dict[tuple[str | None, str], int] = {}
     for ward, *counts in _rows(query):
         for code, count in zip(codes, counts, strict=True):
@@ -207,22 +225,15 @@ def listings_by_ward_and_category(snapshot: Snapshot) -> dict[tuple[str | None, 
     return out
 
 
-def _open_to(listing: Any, group: str) -> Any:
-    """The listing names no target group (open to everyone) or names this one, and its ages
-    (if any) reach the group's."""
-    named = aliased(TaxonomyTerm, name="named")
-    names_groups = (
-        select(listing_terms.c.listing_id)
-        .join(named, named.id == listing_terms.c.term_id)
-        .where(listing_terms.c.listing_id == listing.c.id, named.vocabulary == Vocabulary.TARGET_GROUP)
-    )
-    this_group = names_groups.where(named.code == group)
-    condition = sa.or_(~names_groups.exists(), this_group.exists())
+def _open_to(rows: Any, terms: Any, n: int, group: str) -> Any:
+    """The listing names no target group (open to everyone) or names this one (the n-th of
+    RULES), and its ages (if any) reach the group's."""
+    condition = sa.or_(sa.func.coalesce(terms.c.named, 0) == 0, terms.c[f"g{n}"] == 1)
     if group in GROUP_AGES:
         youngest, oldest = GROUP_AGES[group]
-        ages = [sa.or_(listing.c.max_age.is_(None), listing.c.max_age >= youngest)]
+        ages = [sa.or_(rows.c.max_age.is_(None), rows.c.max_age >= youngest)]
         if oldest is not None:
-            ages.append(sa.or_(listing.c.min_age.is_(None), listing.c.min_age <= oldest))
+            ages.append(sa.or_(rows.c.min_age.is_(None), rows.c.min_age <= oldest))
         condition = sa.and_(condition, *ages)
     return condition
 
@@ -233,11 +244,16 @@ def listings_by_group_and_category(snapshot: Snapshot, ward_code: str | None) ->
     rows, wanted = _serving(snapshot)
     if ward_code is not None:
         wanted = sa.and_(wanted, sa.or_(rows.c.ward_code == ward_code, rows.c.ward_code.is_(None)))
-    groups, codes = list(RULES), _categories()
-    flags = select(
-        *(sa.case((_open_to(rows, group), 1), else_=0).label(f"g{g}") for g, group in enumerate(groups)),
-        *(sa.case((_in_category(rows.c.id, code), 1), else_=0).label(f"c{c}") for c, code in enumerate(codes)),
-    ).where(wanted)
+    groups, codes, terms = list(RULES), _categories(), _terms()
+    flags = (
+        select(
+            *(sa.case((_open_to(rows, terms, g, group), 1), else_=0).label(f"g{g}") for g, group in enumerate(groups)),
+            *(_in_category(terms, c, code).label(f"c{c}") for c, code in enumerate(codes)),
+        )
+        .select_from(rows)
+        .outerjoin(terms, terms.c.listing_id == rows.c.id)
+        .where(wanted)
+    )
     flags = _materialized(flags, "flags")
     pairs = [(g, c) for g in range(len(groups)) for c in range(len(codes))]
     totals = db.session.execute(select(*(sa.func.sum(flags.c[f"g{g}"] * flags.c[f"c{c}"]) for g, c in pairs))).one()

@@ -21,12 +21,12 @@ from navigator.reports import queries
 from navigator.reports.directory_sql import (
     ATTENDED_KINDS,
     Snapshot,
+    category_links,
     is_fresh,
     listed,
     median_of,
     snapshot_of,
     top_categories,
-    with_categories,
 )
 from navigator.reports.periods import Period
 from navigator.reports.sql import Filters
@@ -82,19 +82,16 @@ def freshness_by_category(snapshot: Snapshot, filters: Filters) -> dict[str | No
     """Top-level category code (None: no category) -> the ages of its listings; a listing in
     two categories counts in each, once in each."""
     rows = listed(snapshot, ward_code=filters.ward_code)
-    inner, category = with_categories(select(rows.c.id, rows.c.months).select_from(rows), rows.c.id)
-    by_listing = inner.add_columns(category.label("category")).distinct().subquery()
-    query = select(by_listing.c.category, by_listing.c.months, sa.func.count()).group_by(
-        by_listing.c.category, by_listing.c.months
+    links = category_links()
+    query = (
+        select(links.c.category, rows.c.months, sa.func.count())
+        .select_from(rows)
+        .outerjoin(links, links.c.listing_id == rows.c.id)
+        .group_by(links.c.category, rows.c.months)
     )
     out: dict[str | None, Ages] = defaultdict(lambda: Ages({}))
     for code, months, count in _rows(query):
         out[code].histogram[int(months)] = count
-    uncategorised = select(rows.c.months, sa.func.count()).where(
-        ~select(by_listing.c.id).where(by_listing.c.id == rows.c.id).exists()
-    )
-    for months, count in _rows(uncategorised.group_by(rows.c.months)):
-        out[None].histogram[int(months)] = count
     return dict(out)
 
 
@@ -109,10 +106,13 @@ def active_fresh_by_ward(snapshot: Snapshot, filters: Filters) -> ByWard:
     by the ward they are held in and top-level category."""
     rows = listed(snapshot, ward_code=filters.ward_code, public_only=True)
     wanted = sa.and_(rows.c.kind.in_(ATTENDED_KINDS), is_fresh(snapshot, rows.c.months))
-    inner, category = with_categories(select(rows.c.id, rows.c.ward_code).select_from(rows), rows.c.id)
-    by_listing = inner.add_columns(category.label("category")).where(wanted).distinct().subquery()
-    by_category = select(by_listing.c.ward_code, by_listing.c.category, sa.func.count()).group_by(
-        by_listing.c.ward_code, by_listing.c.category
+    links = category_links()
+    by_category = (
+        select(rows.c.ward_code, links.c.category, sa.func.count())
+        .select_from(rows)
+        .join(links, links.c.listing_id == rows.c.id)
+        .where(wanted)
+        .group_by(rows.c.ward_code, links.c.category)
     )
     listings = select(rows.c.ward_code, sa.func.count()).where(wanted).group_by(rows.c.ward_code)
     return ByWard(

@@ -9,7 +9,7 @@ in its notices (each names the confirmation it follows), or else from when it wa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +37,7 @@ class Snapshot:
     at: datetime
     stale_after_months: int
     hide_after_months: int
+    span: int = 1  # whole months back to the oldest confirmation, and one more
 
     @property
     def day(self) -> str:
@@ -51,11 +52,16 @@ class Snapshot:
 
 def snapshot_of(period: Period) -> Snapshot:
     config = current_app.config
-    return Snapshot(
+    snapshot = Snapshot(
         at=min(period.ends_at, clock.now()),
         stale_after_months=int(config["FRESHNESS_STALE_AFTER_MONTHS"]),
         hide_after_months=int(config["FRESHNESS_HIDE_AFTER_MONTHS"]),
     )
+    oldest = oldest_confirmation(snapshot)
+    if oldest is None:
+        return snapshot
+    delta = relativedelta(snapshot.at.astimezone(clock.LONDON), oldest.astimezone(clock.LONDON))
+    return replace(snapshot, span=max(delta.years * 12 + delta.months, 0) + 1)
 
 
 def confirmed_as_of(snapshot: Snapshot) -> ColumnElement[datetime]:
@@ -77,18 +83,12 @@ def oldest_confirmation(snapshot: Snapshot) -> datetime | None:
     )
 
 
-def months_since_confirmed(snapshot: Snapshot) -> ColumnElement[int]:
-    """Whole London calendar months from the confirmation to the snapshot, from the moments
-    each month ago falls on (the same on every database, whatever its date functions)."""
-    oldest = oldest_confirmation(snapshot)
-    span = 1
-    if oldest is not None:
-        delta = relativedelta(snapshot.at.astimezone(clock.LONDON), oldest.astimezone(clock.LONDON))
-        span = max(delta.years * 12 + delta.months, 0) + 1
-    confirmed = confirmed_as_of(snapshot)
+def months_since_confirmed(snapshot: Snapshot, confirmed: Any) -> ColumnElement[int]:
+    """Whole London calendar months from `confirmed` to the snapshot, from the moments each
+    month ago falls on (the same on every database, whatever its date functions)."""
     return sa.case(
-        *((confirmed > snapshot.months_ago(months + 1), months) for months in range(span)),
-        else_=span,
+        *((confirmed > snapshot.months_ago(months + 1), months) for months in range(snapshot.span)),
+        else_=snapshot.span,
     )
 
 
@@ -97,7 +97,6 @@ def listed(snapshot: Snapshot, *, ward_code: str | None = None, public_only: boo
     a change waiting, or hidden; `public_only` leaves hidden ones out) and there by then, with
     the ward they are held in (their venue's; None without one) and the whole months since
     they were confirmed. `ward_code`: only those held in that ward."""
-    confirmed = confirmed_as_of(snapshot)
     query = (
         select(
             Listing.id.label("id"),
@@ -108,15 +107,23 @@ def listed(snapshot: Snapshot, *, ward_code: str | None = None, public_only: boo
             Listing.min_age.label("min_age"),
             Listing.max_age.label("max_age"),
             Venue.ward_code.label("ward_code"),
-            months_since_confirmed(snapshot).label("months"),
+            confirmed_as_of(snapshot).label("confirmed"),
         )
         .select_from(Listing)
         .outerjoin(Venue, Venue.id == Listing.venue_id)
-        .where(Listing.status.in_(PUBLIC_STATUSES if public_only else LIVE_STATUSES), confirmed <= snapshot.at)
+        .where(Listing.status.in_(PUBLIC_STATUSES if public_only else LIVE_STATUSES))
     )
     if ward_code is not None:
         query = query.where(Venue.ward_code == ward_code)
-    return query.subquery(name)
+    # Worked out once (a CTE both databases keep): every later use of a column would otherwise
+    # repeat the confirmation's subquery, once for each month of the age.
+    rows = query.cte(f"{name}_rows").prefix_with("MATERIALIZED")
+    columns = [column for column in rows.c if column.name != "confirmed"]
+    return (
+        select(*columns, months_since_confirmed(snapshot, rows.c.confirmed).label("months"))
+        .where(rows.c.confirmed <= snapshot.at)
+        .subquery(name)
+    )
 
 
 def is_fresh(snapshot: Snapshot, months: Any) -> ColumnElement[bool]:
@@ -124,16 +131,17 @@ def is_fresh(snapshot: Snapshot, months: Any) -> ColumnElement[bool]:
     return months < snapshot.stale_after_months
 
 
-def with_categories(query: Any, listing_id: Any) -> tuple[Any, ColumnElement[str]]:
-    """The query joined to each listing's categories, and each one's top-level code (a
-    two-level taxonomy: "Lunch clubs" is under "Social and befriending")."""
+def category_links() -> Any:
+    """Each listing's top-level categories, once each (a two-level taxonomy: "Lunch clubs" is
+    under "Social and befriending"): listing_id, category."""
     term, parent = aliased(TaxonomyTerm, name="term"), aliased(TaxonomyTerm, name="parent")
-    joined = (
-        query.join(listing_terms, listing_terms.c.listing_id == listing_id)
+    return (
+        select(listing_terms.c.listing_id, sa.func.coalesce(parent.code, term.code).label("category"))
         .join(term, sa.and_(term.id == listing_terms.c.term_id, term.vocabulary == Vocabulary.CATEGORY))
         .outerjoin(parent, parent.id == term.parent_id)
+        .distinct()
+        .subquery("category_links")
     )
-    return joined, sa.func.coalesce(parent.code, term.code)
 
 
 def top_categories() -> dict[str, str]:
