@@ -36,7 +36,7 @@ from navigator.reports.sql import Filters, counted, submitted_in
 from navigator.services.referrals.unmet_need import unmet_need_counts
 from navigator.vocabularies import CATEGORIES_FOR_NEED, NEEDS
 
-# The service's area: the City of London and Hackney (as the report's ward filter).
+# The service's area, whose wards the report can be narrowed to: the City of London and Hackney.
 SERVICE_AREA_AUTHORITIES = ("E09000001", "E09000012")
 # Ages a target group is defined by (navigator/monitoring/target_groups.py): a listing whose
 # age range misses them is not open to the group. Youngest, oldest (None: no limit).

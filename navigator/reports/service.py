@@ -13,8 +13,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from navigator.extensions import db
-from navigator.models import AuditAction, Team, User, Ward
+from navigator.models import AuditAction, Team, User
 from navigator.reports import queries
+from navigator.reports.coverage_queries import service_area_wards
 from navigator.reports.groups import TARGET_GROUP_NAMES
 from navigator.reports.periods import Period
 from navigator.reports.sections import SECTIONS, Section, section_of
@@ -23,8 +24,6 @@ from navigator.reports.tables import ReportTable, Settings
 from navigator.services import audit
 
 RECORD_TYPE = "impact_report"
-# The report can be narrowed to the wards of the service's area: the City of London and Hackney.
-SERVICE_AREA_AUTHORITIES = ("E09000001", "E09000012")
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -101,13 +100,7 @@ class FilterChoices:
 def filter_choices() -> FilterChoices:
     """The teams and the service area's wards a report can be narrowed to."""
     teams = db.session.execute(select(Team.id, Team.name).order_by(Team.name))
-    wards = db.session.execute(
-        select(Ward.code, Ward.name).where(Ward.local_authority.in_(SERVICE_AREA_AUTHORITIES)).order_by(Ward.name)
-    )
-    return FilterChoices(
-        [(str(team_id), name) for team_id, name in teams],
-        [(code, name.removesuffix(" Ward")) for code, name in wards],
-    )
+    return FilterChoices([(str(team_id), name) for team_id, name in teams], list(service_area_wards().items()))
 
 
 def describe(filters: Filters, choices: FilterChoices) -> list[str]:
