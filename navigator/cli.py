@@ -1,5 +1,6 @@
 """Command-line tasks: `flask seed`, `flask search reindex`, `flask postcodes import`,
-`flask outbox send`, `flask users create-admin`, `flask analyze`."""
+`flask outbox send`, `flask users create-admin`, `flask analyze` (and `flask reports extract`,
+in navigator/reports/cli.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 
 from navigator.config import is_production
 from navigator.extensions import db
+from navigator.reports.cli import reports_cli
 
 search_cli = AppGroup("search", help="Search index tasks.")
 postcodes_cli = AppGroup("postcodes", help="Postcode lookup tables.")
@@ -194,3 +196,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(listings_cli)
+    app.cli.add_command(reports_cli)

@@ -15,6 +15,8 @@ DEV_SECRET_KEY = "dev-only-not-secret"
 # Not secret: for the demo and tests only. A deployment sets its own and never changes it
 # (every person key is a hash made with it: another value splits each person's episodes).
 DEV_PERSON_KEY_SECRET = "dev-only-person-key-not-secret"
+# Not secret either: `flask reports extract` refuses it in production (navigator/reports/extract.py).
+DEV_REPORT_EXTRACT_KEY = "dev-only-extract-key-not-secret"
 
 
 def _database_url() -> str:
@@ -30,6 +32,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     # Keys the pseudonymous person key (models/person_key.py, domain.md 6.8).
     PERSON_KEY_SECRET = os.environ.get("PERSON_KEY_SECRET", DEV_PERSON_KEY_SECRET)
+    # Keys the pseudonyms of `flask reports extract`: apart from PERSON_KEY_SECRET, so that an
+    # extract cannot be joined back to the keys in the database.
+    REPORT_EXTRACT_KEY = os.environ.get("REPORT_EXTRACT_KEY", DEV_REPORT_EXTRACT_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
@@ -134,6 +139,7 @@ class TestConfig(Config):
     BASE_URL = "http://localhost"
     SECRET_KEY = "test-secret"
     PERSON_KEY_SECRET = "test-person-key-not-secret"
+    REPORT_EXTRACT_KEY = "test-extract-key-not-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     # The demo seed's generated year, smaller: tests/test_seed.py loads the full one once.
     DEMO_YEAR_REFERRALS = 40
