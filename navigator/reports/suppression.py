@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import linprog
 
 Position = tuple[int, int]
@@ -188,7 +189,7 @@ def _hide_until_safe(
                 changed = True
         if changed:
             continue
-        pinned = next(iter(worked_out(matrix, lines, primary, hidden, t)), None)
+        pinned = next(iter(worked_out(matrix, lines, primary, hidden, t, first=True)), None)
         if pinned is None:
             return
         owner = next(line for line in lines if pinned in line.positions)
@@ -204,10 +205,13 @@ def worked_out(
     primary: set[Position],
     hidden: set[Position],
     t: int,
+    *,
+    first: bool = False,
 ) -> list[Position]:
     """The hidden figures someone could work out exactly from everything shown: each hidden
     figure's least and greatest possible value given the totals' equations, that a small
-    count is 1 to `t` and that any other count is 0 or more."""
+    count is 1 to `t` and that any other count is 0 or more. `first`: stop at the first one
+    found (the one the full list would start with)."""
     unknowns = sorted(p for p in hidden if any(p in line.positions for line in lines))
     if not unknowns or not lines:
         return []
@@ -227,32 +231,52 @@ def worked_out(
         equations.append(row)
         constants.append(constant)
     bounds = [(1, t) if p in primary else (0, None) for p in unknowns]
-    a_eq, values = np.array(equations), np.array([matrix[p[0]][p[1]] for p in unknowns], dtype=float)
+    a_eq = sparse.csr_array(np.array(equations))  # mostly zeros: the solver reads it as it is
+    values = np.array([matrix[p[0]][p[1]] for p in unknowns], dtype=float)
+    unproven = set(range(len(unknowns)))
 
     def solve(objective: np.ndarray) -> np.ndarray | None:
+        """A solution; every figure it gives another value than the real one cannot be
+        worked out (the real figures are a solution too), so it is proven free."""
         result = linprog(objective, A_eq=a_eq, b_eq=constants, bounds=bounds, method="highs")
-        return result.x if result.status == 0 else None
+        if result.status != 0:
+            return None
+        unproven.difference_update([k for k in unproven if abs(result.x[k] - values[k]) > 0.5])
+        return result.x
 
-    # A figure that takes another value in any solution cannot be worked out. A few solves
-    # pushing every hidden figure up, down and in mixed directions prove most of them so;
-    # only the rest are checked one by one (least value, then greatest).
-    unproven = set(range(len(unknowns)))
+    # A few solves pushing every hidden figure up, down and in mixed directions prove most
+    # of them free; only the rest are checked one by one (least value, then greatest), and
+    # each of those solves proves free any other figure it moves as well.
     chooser = np.random.default_rng(len(unknowns))
     directions = [np.ones(len(unknowns)), -np.ones(len(unknowns))]
     directions += [chooser.choice([-1.0, 1.0], len(unknowns)) for _ in range(4)]
     for direction in directions:
-        solution = solve(direction)
-        if solution is not None:
-            unproven -= {k for k in unproven if abs(solution[k] - values[k]) > 0.5}
+        solve(direction)
         if not unproven:
             return []
+    # Then push all the figures still unproven away from their real values at once (up from
+    # a lower bound, else down), for as long as that proves some free.
+    lowest = np.array([low for low, _ in bounds], dtype=float)
+    while unproven:
+        before = len(unproven)
+        direction = np.zeros(len(unknowns))
+        for k in unproven:
+            direction[k] = -1.0 if values[k] <= lowest[k] else 1.0
+        solve(direction)
+        if len(unproven) == before:
+            break
     found = []
     for k in sorted(unproven):
+        if k not in unproven:
+            continue
         objective = np.zeros(len(unknowns))
         objective[k] = 1.0
-        low, high = solve(objective), solve(-objective)
+        low = solve(objective)
+        high = solve(-objective) if k in unproven else None
         if low is not None and high is not None and abs(high[k] - low[k]) < 0.5:
             found.append(unknowns[k])
+            if first:
+                break
     return found
 
 
