@@ -358,27 +358,28 @@ def instance_env(workdir: Path) -> dict[str, str]:
     return {"INSTANCE_PATH": str(workdir / "instance"), "SEARCH_INDEX_DIR": str(workdir / "instance" / "index")}
 
 
-def database_urls(kind: str, workdir: Path) -> dict[str, str]:
+def database_urls(kind: str, workdir: Path, databases: dict[str, str] = PG_DATABASES) -> dict[str, str]:
+    """The demo-size and the loaded database: files in `workdir`, or PostgreSQL's `databases`."""
     if kind == "sqlite":
         return {name: f"sqlite:///{workdir / f'{name}.db'}" for name in ("demo", "loaded")}
-    return {name: f"{PG_SERVER}/{database}" for name, database in PG_DATABASES.items()}
+    return {name: f"{PG_SERVER}/{database}" for name, database in databases.items()}
 
 
 def psql(sql: str) -> None:
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql], check=True, capture_output=True)
 
 
-def fresh_databases(kind: str, workdir: Path) -> None:
+def fresh_databases(kind: str, workdir: Path, databases: dict[str, str] = PG_DATABASES) -> None:
     """A demo-size database, and a copy of it for the load."""
-    urls = database_urls(kind, workdir)
+    urls = database_urls(kind, workdir, databases)
     if kind == "sqlite":
         for name in ("demo", "loaded"):
             for suffix in ("", "-wal", "-shm"):
                 Path(str(workdir / f"{name}.db") + suffix).unlink(missing_ok=True)
     else:
-        for database in PG_DATABASES.values():
+        for database in databases.values():
             psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-        psql(f"CREATE DATABASE {PG_DATABASES['demo']}")
+        psql(f"CREATE DATABASE {databases['demo']}")
     casework_data.prepare(urls["demo"], instance_env(workdir))
     if kind == "sqlite":
         engine = sa.create_engine(urls["demo"])
@@ -386,7 +387,7 @@ def fresh_databases(kind: str, workdir: Path) -> None:
             connection.exec_driver_sql(f"VACUUM INTO '{workdir / 'loaded.db'}'")
         engine.dispose()
     else:
-        psql(f"CREATE DATABASE {PG_DATABASES['loaded']} TEMPLATE {PG_DATABASES['demo']}")
+        psql(f"CREATE DATABASE {databases['loaded']} TEMPLATE {databases['demo']}")
 
 
 def upgrade(url: str, workdir: Path) -> None:

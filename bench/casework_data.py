@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from navigator.config import DEV_PERSON_KEY_SECRET
 from navigator.models.person_key import computed_person_key
 from navigator.models.referrals import person_name_key
+from navigator.monitoring.questions import ANSWER_FIELDS, PREFER_NOT_TO_SAY, QUESTIONS, YES
 from navigator.screening import score
 from navigator.screening.instruments import get_instrument
 from navigator.seeding import LONELINESS_ANSWERS
@@ -191,6 +192,8 @@ CLOSED_MIX = [
     (("support", "deceased"), 0.02),
 ]
 SELF_REFERRAL_SHARE, PROXY_SHARE = 0.07, 0.04
+# Equality monitoring: people who answer nothing, questions left unanswered, "Prefer not to say".
+ANSWERS_SKIPPED, QUESTION_SKIPPED, PREFER_NOT_TO_SAY_SHARE = 0.15, 0.25, 0.05
 
 
 def _pick(rng: random.Random, mix: Sequence[tuple[Any, float]]) -> Any:
@@ -547,9 +550,11 @@ CONNECTION_COLUMNS = _words(
 )
 REVIEW_COLUMNS = _words("id referral_id at by_id progress next_review_due")
 NOTE_COLUMNS = _words("id referral_id at author_id text corrects_id")
+EQUALITY_COLUMNS = ["person_id", *ANSWER_FIELDS, "created_at", "updated_at"]
 USER_COLUMNS = _words("id email name job_title phone password_hash active caseload_cap created_at session_token")
 TABLES = {
     "people": PERSON_COLUMNS,
+    "equality_monitoring": EQUALITY_COLUMNS,
     "referrals": REFERRAL_COLUMNS,
     "referral_events": EVENT_COLUMNS,
     "audit_log": AUDIT_COLUMNS,
@@ -612,10 +617,15 @@ def scored_screens() -> dict[tuple[str, str], ScreenRow]:
 class Loader:
     """Generates the rows of N referrals batch by batch and hands them to the writer."""
 
-    def __init__(self, writer: Writer, demo: Demo, *, seed: int, now: datetime) -> None:
+    def __init__(self, writer: Writer, demo: Demo, *, seed: int, now: datetime, review_screens: float = 0.0) -> None:
         self.w = writer
+        # Share of reviews at which the loneliness screen is taken again.
+        self.review_screens = review_screens
         self.demo = demo
         self.rng = random.Random(seed)
+        # Equality monitoring answers draw from their own stream, so adding them left the rest
+        # of the data as it was.
+        self.answers_rng = random.Random(f"{seed}:answers")
         self.now = now.replace(microsecond=0, tzinfo=None)  # naive UTC inside the loader
         self.today = self.now.date()
         self.rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in TABLES}
@@ -625,6 +635,11 @@ class Loader:
         self._ids = ""
         self._id_at = 0
         self.listings = demo.listings
+
+    def start_batch(self, seed: int, number: int) -> None:
+        """Each batch its own random streams: the same data whichever process generates it."""
+        self.rng = _batch_rng(seed, number)
+        self.answers_rng = _batch_rng(seed, number, "answers")
 
     # ids, times and formatting
 
@@ -737,6 +752,30 @@ class Loader:
         )
 
     # one referral
+
+    def monitoring(self, pid: str, age: int, language: str, stamp: str) -> None:
+        """Equality monitoring as the forms store it (navigator/monitoring/questions.py): most
+        people answer some questions, a few prefer not to say, some skip them all; the
+        questions for 16 and over only from 16; a migration status only for migrants."""
+        rng, null = self.answers_rng, self.w.null
+        if rng.random() < ANSWERS_SKIPPED:
+            return
+        answers: dict[str, str] = {}
+        for question in QUESTIONS:
+            if (question.min_age and age < question.min_age) or rng.random() < QUESTION_SKIPPED:
+                continue
+            if question.follows and answers.get(question.follows) != YES:
+                continue
+            if question.code == "main_language":
+                answers[question.code] = language
+            elif rng.random() < PREFER_NOT_TO_SAY_SHARE:
+                answers[question.code] = PREFER_NOT_TO_SAY
+            else:
+                codes = [option.code for option in question.options if option.code != PREFER_NOT_TO_SAY]
+                answers[question.code] = codes[rng.randrange(len(codes))]
+        self.rows["equality_monitoring"].append(
+            (pid, *(answers.get(name, null) for name in ANSWER_FIELDS), stamp, stamp)  # type: ignore[arg-type]
+        )
 
     def audit(
         self,
@@ -852,6 +891,7 @@ class Loader:
                 keyed[1].value,
             )
         )
+        self.monitoring(pid, age, language, sub)
         # Timeline: submitted, then the state's path.
         self.event(rid, dashed, submitted, referrer if not proxy else lead, None, "submitted", "Referral received")
         self.audit(
@@ -1220,6 +1260,9 @@ class Loader:
                 (vid, rid, w.ts(review_at), navigator.id, REVIEWS[rng.randrange(len(REVIEWS))], next_review.isoformat())
             )
             self.audit(w.ts(review_at), navigator, "create", "review", self.dashed(vid), rid)
+            # Only when asked for (the report benchmark): otherwise the stream stays as it was.
+            if self.review_screens and rng.random() < self.review_screens:
+                screen(review_at, "review", "medium", navigator)
         view(step(2, 48), navigator)
         if state == "in_support":
             fields["next_review_due"] = (next_review or (conversation + timedelta(days=42)).date()).isoformat()
@@ -1414,8 +1457,9 @@ def make_plan(total: int, demo: Demo, rng: random.Random) -> Plan:
     return Plan(states=states, navigator_loads=loads, demo_loads=demo_loads)
 
 
-# How long before now each state's referrals were submitted (days): (earliest, latest).
-AGE_DAYS = {
+# How long before now each state's referrals were submitted (days): (earliest, latest; None:
+# as long ago as the data goes back, `years`).
+AGE_DAYS: dict[str, tuple[float, float | None]] = {
     "submitted": (0.02, 4),
     "more_info_requested": (2, 14),
     "accepted": (1, 12),
@@ -1423,14 +1467,15 @@ AGE_DAYS = {
     "contacting": (5, 30),
     "engaged": (8, 45),
     "in_support": (20, 150),
-    "rejected": (3, YEARS * 365),
-    "redirected": (3, YEARS * 365),
-    "closed": (30, YEARS * 365),
+    "rejected": (3, None),
+    "redirected": (3, None),
+    "closed": (30, None),
 }
 
 
-def _submitted_at(rng: random.Random, state: str, now: datetime) -> datetime:
-    low, high = AGE_DAYS[state]
+def _submitted_at(rng: random.Random, state: str, now: datetime, years: float = YEARS) -> datetime:
+    low, latest = AGE_DAYS[state]
+    high = years * 365 if latest is None else latest
     moment = now - timedelta(seconds=int(rng.uniform(low, high) * 86400))
     # Staff refer in working hours on weekdays (London time is near enough UTC for the shape).
     moment = moment.replace(hour=rng.randint(8, 17), minute=rng.randrange(60), second=rng.randrange(60))
@@ -1453,9 +1498,19 @@ def prepare(url: str, env: dict[str, str]) -> None:
 
 
 def load(
-    url: str, total: int, *, seed: int = 1, per_team: int = 1500, quiet: bool = False, jobs: int | None = None
+    url: str,
+    total: int,
+    *,
+    seed: int = 1,
+    per_team: int = 1500,
+    quiet: bool = False,
+    jobs: int | None = None,
+    years: float = YEARS,
+    review_screens: float = 0.0,
 ) -> dict[str, int]:
-    """Add `total` referrals to a migrated, seeded database. Returns rows added per table.
+    """Add `total` referrals to a migrated, seeded database, submitted over the last `years`
+    (the open ones recently), with the loneliness screen taken again at `review_screens` of
+    the reviews. Returns rows added per table.
     On PostgreSQL the rows are generated and copied in `jobs` processes (default: one a core,
     at most two), each with its own connection; SQLite has one writer, so one process."""
     started = time.perf_counter()
@@ -1466,7 +1521,7 @@ def load(
         demo = read_demo(writer)
         rng = random.Random(seed)
         plan = make_plan(total, demo, rng)
-        loader = Loader(writer, demo, seed=seed + 1, now=datetime.now(UTC))
+        loader = Loader(writer, demo, seed=seed + 1, now=datetime.now(UTC), review_screens=review_screens)
         staff_share = 1 - SELF_REFERRAL_SHARE - PROXY_SHARE
         teams_needed = max(0, round(total * staff_share / per_team) - len(demo.teams)) if per_team else 0
         source_names = dict(writer.rows("SELECT code, name FROM referral_sources"))
@@ -1482,7 +1537,7 @@ def load(
         rng.shuffle(holders)
         # Submission times, then references numbered in date order within each year.
         timed = sorted(
-            ((_submitted_at(rng, state, loader.now), state, path) for state, path in plan.states),
+            ((_submitted_at(rng, state, loader.now, years), state, path) for state, path in plan.states),
             key=lambda item: item[0],
         )
         numbers = dict(demo.references)
@@ -1507,13 +1562,15 @@ def load(
             jobs = min(2, os.cpu_count() or 1) if isinstance(writer, PostgresWriter) else 1
         if jobs > 1 and isinstance(writer, PostgresWriter):
             say(f"  generating and copying in {jobs} processes ...", flush=True)
-            added = _load_in_processes(url, demo, batches, seed=seed + 1, now=loader.now, jobs=jobs, say=say)
+            added = _load_in_processes(
+                url, demo, batches, seed=seed + 1, now=loader.now, jobs=jobs, say=say, review_screens=review_screens
+            )
             for table, count in added.items():
                 loader.counts[table] += count
         else:
             done = 0
             for number, batch in enumerate(batches):
-                loader.rng = _batch_rng(seed + 1, number)
+                loader.start_batch(seed + 1, number)
                 for item in batch:
                     loader.referral(*item)
                 loader.flush()
@@ -1548,13 +1605,21 @@ def load(
 Planned = tuple[str, datetime, str, Any, "Staff | None"]
 
 
-def _batch_rng(seed: int, number: int) -> random.Random:
+def _batch_rng(seed: int, number: int, stream: str = "") -> random.Random:
     """Each batch its own random stream: the same data whichever process generates it."""
-    return random.Random(f"{seed}:{number}")
+    return random.Random(f"{seed}:{number}" + (f":{stream}" if stream else ""))
 
 
 def _load_in_processes(
-    url: str, demo: Demo, batches: list[list[Planned]], *, seed: int, now: datetime, jobs: int, say: Callable[..., None]
+    url: str,
+    demo: Demo,
+    batches: list[list[Planned]],
+    *,
+    seed: int,
+    now: datetime,
+    jobs: int,
+    say: Callable[..., None],
+    review_screens: float = 0.0,
 ) -> dict[str, int]:
     """Generate and COPY the batches in `jobs` processes (spawned: no connection is shared)."""
     context = multiprocessing.get_context("spawn")
@@ -1563,7 +1628,9 @@ def _load_in_processes(
     for number, batch in enumerate(batches):
         tasks.put((number, batch))
     workers = [
-        context.Process(target=_generate_and_copy, args=(url, demo, seed, now, tasks, results), daemon=True)
+        context.Process(
+            target=_generate_and_copy, args=(url, demo, seed, now, tasks, results, review_screens), daemon=True
+        )
         for _ in range(jobs)
     ]
     for worker in workers:
@@ -1589,16 +1656,18 @@ def _load_in_processes(
     return counts
 
 
-def _generate_and_copy(url: str, demo: Demo, seed: int, now: datetime, tasks: Any, results: Any) -> None:
+def _generate_and_copy(
+    url: str, demo: Demo, seed: int, now: datetime, tasks: Any, results: Any, review_screens: float = 0.0
+) -> None:
     """One loading process: takes batches until told to stop, reports each, then its totals."""
     engine = sa.create_engine(url)
     writer = PostgresWriter(engine)
     try:
-        loader = Loader(writer, demo, seed=seed, now=now)
+        loader = Loader(writer, demo, seed=seed, now=now, review_screens=review_screens)
         while (task := tasks.get()) is not None:
             number, batch = task
             before = sum(loader.counts.values())
-            loader.rng = _batch_rng(seed, number)
+            loader.start_batch(seed, number)
             for item in batch:
                 loader.referral(*item)
             loader.flush()
@@ -1622,6 +1691,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""), help="default: DATABASE_URL")
     parser.add_argument("--no-setup", action="store_true", help="the database is already migrated and seeded")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--years", type=float, default=YEARS, help=f"years of submissions (default {YEARS})")
     parser.add_argument(
         "--referrals-per-team",
         type=int,
@@ -1634,7 +1704,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_setup:
         print("Migrating and loading the demo ...", flush=True)
         prepare(url, {})
-    load(url, args.referrals, seed=args.seed, per_team=args.referrals_per_team)
+    load(url, args.referrals, seed=args.seed, per_team=args.referrals_per_team, years=args.years)
     print(f"Total {time.perf_counter() - started:.0f} s")
 
 

@@ -100,3 +100,46 @@ def test_loader_adds_referrals_in_the_demo_shape(app: Flask, monkeypatch: pytest
         expected = agreed and not taken and referral.follow_up_not_obtained_reason in ("", "not_yet_due")
         assert referral.follow_up_pending == expected, referral.reference
     assert any(referral.follow_up_pending for referral in added)
+
+
+def test_loader_can_hold_a_year_with_equality_answers_and_review_screens_for_the_report_benchmark(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bench/report_bench.py loads every referral into the report's 12 months, with a screen
+    at reviews too; every person's equality monitoring answers are the forms' codes."""
+    from navigator.models import EqualityMonitoring, Person
+    from navigator.monitoring.questions import QUESTIONS, YES
+
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    assert app.test_cli_runner().invoke(args=["seed"]).exit_code == 0
+    db.session.commit()
+    demo = set(db.session.scalars(select(Referral.id)))
+    db.session.commit()
+
+    casework_data.load(app.config["SQLALCHEMY_DATABASE_URI"], 200, quiet=True, years=1, review_screens=1.0)
+    db.session.expire_all()
+
+    added = [referral for referral in db.session.scalars(select(Referral)) if referral.id not in demo]
+    assert len(added) == 200
+    year_ago = clock.now() - timedelta(days=366)
+    assert all(referral.submitted_at >= year_ago for referral in added)
+    occasions = Counter(
+        db.session.scalars(select(Screening.occasion).where(Screening.referral_id.in_([r.id for r in added])))
+    )
+    assert occasions[ScreeningOccasion.REVIEW] > 0 and occasions[ScreeningOccasion.BASELINE] > 0
+    answers = db.session.scalars(
+        select(EqualityMonitoring).where(EqualityMonitoring.person_id.in_([r.person_id for r in added]))
+    ).all()
+    assert 100 < len(answers) < 200  # most people answer something, some nothing
+    ages = {person.id: person.age_on(clock.today()) for person in db.session.scalars(select(Person))}
+    for row in answers:
+        for question in QUESTIONS:
+            value = getattr(row, question.code)
+            if value is None:
+                continue
+            if question.options:
+                assert value in question.codes, (question.code, value)
+            if question.min_age:
+                assert ages[row.person_id] >= question.min_age - 1, question.code
+            if question.follows:
+                assert getattr(row, question.follows) == YES
