@@ -36,7 +36,6 @@ from navigator.models.directory import listing_terms
 from navigator.reports.groups import NO_GROUP, RULES, ethnic_group, in_group, in_no_group
 from navigator.reports.periods import Period
 from navigator.reports.sql import Filters, age_band, counted, month_index, submitted_in
-from navigator.services.referrals.episodes import referred_before
 from navigator.vocabularies import NEEDS
 
 S = ReferralState
@@ -116,17 +115,32 @@ class PeopleReferred:
 
 def people_referred(period: Period, filters: Filters) -> PeopleReferred:
     """Referrals received in the period, the unique people (by person key) they were for,
-    and how many were re-referrals (the person had been referred before, at any time)."""
+    and how many were re-referrals (the person had been referred before, at any time).
+
+    Every referral is a re-referral but a person's first ever, so the re-referrals are the
+    referrals less the people whose first referral ever is among them: each person's first
+    moment is grouped once over all their referrals (one pass, not a look-up per referral)."""
+    in_period = submitted_in(period.starts_at, period.ends_at)
+    keys = counted(select(Person.person_key).select_from(Referral), filters).where(in_period).scalar_subquery()
+    firsts = (
+        select(Person.person_key.label("key"), sa.func.min(Referral.submitted_at).label("first"))
+        .join(Referral, Referral.person_id == Person.id)
+        .where(Person.person_key.in_(keys))
+        .group_by(Person.person_key)
+        .subquery()
+    )
+    first_ever = sa.case((Referral.submitted_at == firsts.c.first, Person.person_key))
     query = counted(
         select(
             sa.func.count(Referral.id),
             sa.func.count(sa.distinct(Person.person_key)),
-            sa.func.coalesce(sa.func.sum(sa.case((referred_before(), 1), else_=0)), 0),
-        ),
+            sa.func.count(sa.distinct(first_ever)),
+        ).select_from(Referral),
         filters,
-    ).where(submitted_in(period.starts_at, period.ends_at))
-    referrals, people, re_referrals = db.session.execute(query).one()
-    return PeopleReferred(int(referrals), int(people), int(re_referrals))
+    )
+    query = query.join(firsts, firsts.c.key == Person.person_key).where(in_period)
+    referrals, people, first_referrals = db.session.execute(query).one()
+    return PeopleReferred(int(referrals), int(people), int(referrals) - int(first_referrals))
 
 
 # -- 2. decisions ------------------------------------------------------------------------------

@@ -18,8 +18,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Exists, and_, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
 from navigator.auth.permissions import Permission
 from navigator.extensions import db
@@ -272,24 +271,3 @@ def earlier_episodes(referral: Referral, viewer: User) -> list[EarlierEpisode]:
         )
         for episode in episodes
     ]
-
-
-# -- for reports ------------------------------------------------------------------------------
-
-
-def referred_before() -> Exists:
-    """True for a referral (correlated with Referral and its Person) whose person, by person
-    key, had been referred before it: earlier, or at the same moment with a lower reference."""
-    before, before_person = aliased(Referral), aliased(Person)
-    return (
-        exists()
-        .where(
-            before.person_id == before_person.id,
-            before_person.person_key == Person.person_key,
-            or_(
-                before.submitted_at < Referral.submitted_at,
-                and_(before.submitted_at == Referral.submitted_at, before.reference < Referral.reference),
-            ),
-        )
-        .correlate(Referral, Person)
-    )
