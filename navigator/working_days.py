@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
+import numpy as np
 from flask import g
 from sqlalchemy import select
 
@@ -56,3 +58,30 @@ def working_days_between(start: datetime, end: datetime) -> int:
         if is_working_day(day, holidays):
             count += 1
     return count
+
+
+def working_days_each(spans: Sequence[tuple[datetime, datetime]]) -> list[int]:
+    """working_days_between for each (start, end), worked out together: the same answers,
+    for a report's tens of thousands of waits without a loop over their days."""
+    if not spans:
+        return []
+    firsts = [start.astimezone(LONDON) for start, _ in spans]
+    days = _day_array(moment.date() for moment in firsts)
+    lasts = _day_array(end.astimezone(LONDON).date() for _, end in spans)
+    late = np.fromiter((moment.time() >= DAY_CUT_OFF for moment in firsts), dtype=bool, count=len(spans))
+    calendar = np.busdaycalendar(holidays=sorted(_all_bank_holidays()))
+    one = np.timedelta64(1, "D")
+    # After the cut-off or on a day off, counting starts from the next working day (at most the end).
+    moved = late | ~np.is_busday(days, busdaycal=calendar)
+    following = np.busday_offset(days + one, 0, roll="forward", busdaycal=calendar)
+    starts = np.where(moved, np.minimum(following, lasts), days)
+    counts = np.where(days >= lasts, 0, np.busday_count(starts + one, lasts + one, busdaycal=calendar))
+    return [int(count) for count in counts]
+
+
+EPOCH = date(1970, 1, 1).toordinal()
+
+
+def _day_array(days: Iterable[date]) -> np.ndarray:
+    """Dates as numpy days (through their ordinals: much quicker than from date objects)."""
+    return (np.fromiter((day.toordinal() for day in days), dtype=np.int64) - EPOCH).astype("datetime64[D]")

@@ -29,7 +29,7 @@ from navigator.reports.tables import (
 from navigator.screening.instruments import DIRECT_QUESTION_OPTIONS, ONS4
 from navigator.screening.model import DECLINED
 from navigator.vocabularies import NEEDS, REJECTION_REASONS
-from navigator.working_days import working_days_between
+from navigator.working_days import working_days_each
 
 S = ReferralState
 NOT_KNOWN = "Not known"
@@ -245,9 +245,7 @@ def contact_and_waits(period: Period, filters: Filters, settings: Settings) -> l
     for row, figures_shown in zip(table.all_rows, shown, strict=True):
         row.append(percent(figures_shown[1], figures_shown[0], settings))
 
-    contact_days = [
-        working_days_between(submitted, reached) for submitted, reached in queries.first_contacts(period, filters)
-    ]
+    contact_days = working_days_each(queries.first_contacts(period, filters))
     activity_days = [
         (day - submitted.astimezone(LONDON).date()).days for submitted, day in queries.first_activities(period, filters)
     ]
