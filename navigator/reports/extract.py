@@ -205,7 +205,8 @@ def _when(state: ReferralState, first: bool = True) -> Any:
 
 
 def _referred_before() -> Any:
-    """As episodes.people_referred: an earlier referral with the same person key."""
+    """True for a referral whose person (by key) was referred before it: earlier, or at the
+    same moment with a lower reference. The report counts the same (queries.people_referred)."""
     before, before_person = aliased(Referral), aliased(Person)
     return (
         sa.exists()
