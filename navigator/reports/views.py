@@ -3,6 +3,8 @@ everyone else), every view and download audited by the service."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -40,13 +42,8 @@ def report() -> str:
     return render_template(
         "reports/report.html",
         form=form,
-        report=report,
-        filters_in_words=service.describe(filters, options),
-        query=_query(form, period, filters),
         page_has_errors=form.has_errors,
-        chart_for=charts.chart_for,
-        definitions=definitions(report.settings),
-        caveats=CAVEATS,
+        **_shown(report, form, options),
     )
 
 
@@ -59,16 +56,20 @@ def paper() -> BaseResponse | str:
     if form.has_errors:
         return redirect(f"{url_for('reports.report')}?{request.query_string.decode()}")
     report = service.impact_report(period, filters, by=current_user, shown_as="paper")
-    return render_template(
-        "reports/paper.html",
-        report=report,
-        filters_in_words=service.describe(filters, options),
-        query=_query(form, period, filters),
-        chart_for=charts.chart_for,
-        definitions=definitions(report.settings),
-        caveats=CAVEATS,
-        printed_on=clock.today(),
-    )
+    return render_template("reports/paper.html", printed_on=clock.today(), **_shown(report, form, options))
+
+
+def _shown(report: service.Report, form: ReportFilterForm, options: service.FilterChoices) -> dict[str, Any]:
+    """What the page and the paper both show: the report, its filters in words, the
+    parameters for links, the charts, and the definitions and caveats."""
+    return {
+        "report": report,
+        "filters_in_words": service.describe(report.filters, options),
+        "query": _query(form, report.period, report.filters),
+        "chart_for": charts.chart_for,
+        "definitions": definitions(report.settings),
+        "caveats": CAVEATS,
+    }
 
 
 @bp.route("/<table_key>.csv")
